@@ -1,0 +1,13 @@
+"""Local development: DEBUG on, e-mail to the console, plain static files."""
+
+from .base import *  # noqa: F403
+from .base import STORAGES, env_bool, os
+
+DEBUG = env_bool("DEBUG", True)
+SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-never-used-in-production")
+ALLOWED_HOSTS = ["*"]
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

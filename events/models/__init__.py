@@ -1,0 +1,26 @@
+from .edition import (
+    Contacts,
+    EditionChildMixin,
+    EditionLink,
+    EditionPage,
+    EditionPartner,
+    TrackPage,
+    Venue,
+)
+from .forms import RegistrationFormField, RegistrationFormPage
+from .programme import DayPage, ProgrammePage, Session
+
+__all__ = [
+    "Contacts",
+    "DayPage",
+    "EditionChildMixin",
+    "EditionLink",
+    "EditionPage",
+    "EditionPartner",
+    "ProgrammePage",
+    "RegistrationFormField",
+    "RegistrationFormPage",
+    "Session",
+    "TrackPage",
+    "Venue",
+]

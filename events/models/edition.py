@@ -1,0 +1,502 @@
+"""The edition (project) page of one yearly City Workshop and what belongs to it:
+venues, partners, useful links, and the thematic tracks."""
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail import blocks
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page, PageManager
+from wagtail.query import PageQuerySet
+from wagtail.search import index
+
+from home.models import SiteSettings
+
+
+@dataclass(frozen=True)
+class Contacts:
+    email: str
+    phone: str
+
+
+class EditionQuerySet(PageQuerySet):
+    def by_year(self):
+        return self.order_by("-start_date")
+
+    def latest(self):
+        """The edition that starts last among these (the live ones, usually)."""
+        return self.order_by("-start_date").first()
+
+
+EditionManager = PageManager.from_queryset(EditionQuerySet)
+
+
+class EditionPage(Page):
+    """One yearly City Workshop: what it is, where and when, who runs it, and how to
+    take part. Its programme, tracks, documents and forms are its child pages."""
+
+    city = models.CharField(_("city"), max_length=100, help_text=_("For example: Житомир."))
+    lead = models.TextField(
+        _("lead"),
+        max_length=400,
+        help_text=_("One or two sentences shown under the title and in search results."),
+    )
+    slogan = models.CharField(_("slogan"), max_length=200, blank=True)
+    about = RichTextField(
+        _("what it is"), blank=True, help_text=_("What the City Workshop is, for a newcomer.")
+    )
+    start_date = models.DateField(
+        _("start date"), help_text=_("The web address of the edition is its year: /2017/.")
+    )
+    end_date = models.DateField(_("end date"))
+    hero_image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("main image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("A wide photo or poster, at least 1600 pixels wide."),
+    )
+    goals = StreamField(
+        [("goal", blocks.CharBlock(label=_("Goal"), max_length=300))],
+        verbose_name=_("goals"),
+        blank=True,
+        help_text=_("One goal per item; drag to reorder."),
+    )
+    audience = StreamField(
+        [("group", blocks.CharBlock(label=_("Who"), max_length=300))],
+        verbose_name=_("who is invited"),
+        blank=True,
+        help_text=_("One group of people per item: NGOs, artists, students…"),
+    )
+    how_to_take_part = RichTextField(
+        _("how to take part"),
+        blank=True,
+        help_text=_(
+            "Explain how to take part and link the registration form "
+            "(the link button in the toolbar can choose the form page)."
+        ),
+    )
+    history = RichTextField(_("history"), blank=True)
+    contact_email = models.EmailField(
+        _("contact e-mail"), blank=True, help_text=_("Leave empty to use the site-wide e-mail.")
+    )
+    contact_phone = models.CharField(
+        _("contact phone"),
+        max_length=40,
+        blank=True,
+        help_text=_("Leave empty to use the site-wide phone."),
+    )
+
+    objects = EditionManager()
+
+    parent_page_types = ["home.HomePage"]
+    subpage_types = [
+        "events.ProgrammePage",
+        "events.TrackPage",
+        "documents.DocumentsPage",
+        "events.RegistrationFormPage",
+    ]
+    template = "pages/edition_page.html"
+
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("city"),
+        index.SearchField("lead"),
+        index.SearchField("slogan"),
+        index.SearchField("about"),
+        index.SearchField("history"),
+        index.FilterField("start_date"),
+    ]
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("city"),
+        FieldPanel("lead"),
+        FieldPanel("slogan"),
+        FieldPanel("hero_image"),
+        FieldRowPanel([FieldPanel("start_date"), FieldPanel("end_date")], heading=_("Dates")),
+        FieldPanel("about"),
+        FieldPanel("goals"),
+        FieldPanel("audience"),
+        FieldPanel("how_to_take_part"),
+        FieldPanel("history"),
+    ]
+    venue_panels = [
+        InlinePanel(
+            "venues",
+            heading=_("Venues"),
+            label=_("Venue"),
+            min_num=1,
+            help_text=_("The main venue first: sessions take place there unless chosen otherwise."),
+        ),
+    ]
+    people_panels = [
+        MultiFieldPanel(
+            [FieldPanel("contact_email"), FieldPanel("contact_phone")], heading=_("Contacts")
+        ),
+        InlinePanel("partners", heading=_("Organisers, partners and funders"), label=_("Partner")),
+        InlinePanel("links", heading=_("Useful links"), label=_("Link")),
+    ]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading=_("Content")),
+            ObjectList(venue_panels, heading=_("Venues")),
+            ObjectList(people_panels, heading=_("Partners, contacts, links")),
+            ObjectList(Page.promote_panels, heading=_("Promote")),
+            ObjectList(Page.settings_panels, heading=_("Settings")),
+        ]
+    )
+
+    class Meta:
+        verbose_name = _("edition")
+        verbose_name_plural = _("editions")
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        super().clean()
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The end date cannot be before the start date.")})
+        if self.start_date:
+            # The year is the address: /2017/. Two editions in one year would clash.
+            self.slug = str(self.start_date.year)
+            parent = self.get_parent() if self.pk else None
+            if parent is not None and (
+                EditionPage.objects.child_of(parent)
+                .filter(slug=self.slug)
+                .exclude(pk=self.pk)
+                .exists()
+            ):
+                raise ValidationError(
+                    {
+                        "start_date": _("An edition of %(year)s already exists.")
+                        % {"year": self.slug}
+                    }
+                )
+
+    def full_clean(self, *args, **kwargs):
+        # Set the slug from the year before Wagtail checks it is unique among siblings.
+        if self.start_date:
+            self.slug = str(self.start_date.year)
+        super().full_clean(*args, **kwargs)
+
+    @property
+    def edition(self):
+        return self
+
+    @cached_property
+    def main_venue(self):
+        return self.venues.first()
+
+    def get_contacts(self):
+        site_settings = SiteSettings.for_site(self.get_site())
+        return Contacts(
+            email=self.contact_email or site_settings.email,
+            phone=self.contact_phone or site_settings.phone,
+        )
+
+    def part(self, model):
+        """The live child page of the given type (programme, documents, registration)."""
+        return model.objects.child_of(self).live().public().first()
+
+    @cached_property
+    def programme_page(self):
+        from .programme import ProgrammePage
+
+        return self.part(ProgrammePage)
+
+    @cached_property
+    def documents_page(self):
+        from documents.models import DocumentsPage
+
+        return self.part(DocumentsPage)
+
+    @cached_property
+    def registration_page(self):
+        from .forms import RegistrationFormPage
+
+        return self.part(RegistrationFormPage)
+
+    @cached_property
+    def tracks(self):
+        return list(TrackPage.objects.child_of(self).live().public().select_related("image"))
+
+    def navigation(self):
+        """The parts of the edition, in the order the public expects them."""
+        items = [(_("About"), self.url)]
+        if self.programme_page:
+            items.append((_("Programme"), self.programme_page.url))
+        if self.tracks:
+            items.append((_("Themes"), f"{self.url}#themes"))
+        if self.documents_page:
+            items.append((_("Documents"), self.documents_page.url))
+        if self.registration_page:
+            items.append((_("Registration"), self.registration_page.url))
+        return items
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        partners = list(self.partners.select_related("logo"))
+        context.update(
+            edition=self,
+            contacts=self.get_contacts(),
+            venues=list(self.venues.all()),
+            partner_groups=[
+                (label, [p for p in partners if p.role == role])
+                for role, label in EditionPartner.Role.choices
+                if any(p.role == role for p in partners)
+            ],
+            links=list(self.links.select_related("link_page", "link_document")),
+            days=self.programme_page.days() if self.programme_page else [],
+            documents=(self.documents_page.get_documents() if self.documents_page else []),
+        )
+        return context
+
+
+class EditionChildMixin:
+    """For pages inside an edition: they know their edition and show its navigation."""
+
+    @cached_property
+    def edition(self):
+        return EditionPage.objects.ancestor_of(self).last()
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["edition"] = self.edition
+        return context
+
+
+coordinate_help = _("Decimal degrees, as OpenStreetMap shows them: 50.254650")
+
+
+class Venue(Orderable):
+    """A place where sessions happen. The first one is the main venue."""
+
+    edition = ParentalKey(EditionPage, on_delete=models.CASCADE, related_name="venues")
+    name = models.CharField(
+        _("name"), max_length=200, help_text=_("For example: the square by the library.")
+    )
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+        help_text=coordinate_help,
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+        help_text=_("Decimal degrees: 28.658667"),
+    )
+    access_note = models.TextField(
+        _("accessibility"),
+        max_length=500,
+        blank=True,
+        help_text=_("Steps and ramps, toilets, shade, seating: what a visitor should know."),
+    )
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("address"),
+        FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")]),
+        FieldPanel("access_note"),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("venue")
+        verbose_name_plural = _("venues")
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValidationError({"longitude": _("Give both latitude and longitude, or neither.")})
+
+    @property
+    def has_location(self):
+        return self.latitude is not None and self.longitude is not None
+
+    @property
+    def osm_url(self):
+        if not self.has_location:
+            return ""
+        return (
+            f"https://www.openstreetmap.org/?mlat={self.latitude}&mlon={self.longitude}"
+            f"#map=18/{self.latitude}/{self.longitude}"
+        )
+
+
+class EditionPartner(Orderable):
+    """An organiser, partner or funder of the edition, with its logo."""
+
+    class Role(models.TextChoices):
+        ORGANISER = "organiser", _("organiser")
+        PARTNER = "partner", _("partner")
+        FUNDER = "funder", _("funding")
+
+    edition = ParentalKey(EditionPage, on_delete=models.CASCADE, related_name="partners")
+    name = models.CharField(_("name"), max_length=200)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.PARTNER)
+    logo = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("logo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    url = models.URLField(_("website"), blank=True)
+
+    panels = [FieldPanel("name"), FieldPanel("role"), FieldPanel("logo"), FieldPanel("url")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+
+    def __str__(self):
+        return self.name
+
+
+class EditionLink(Orderable):
+    """A useful link: a page of this site, a document, or another website."""
+
+    edition = ParentalKey(EditionPage, on_delete=models.CASCADE, related_name="links")
+    label = models.CharField(_("label"), max_length=200)
+    link_page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("page of this site"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    link_document = models.ForeignKey(
+        "wagtaildocs.Document",
+        verbose_name=_("document"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    link_url = models.URLField(_("other website"), blank=True)
+
+    panels = [
+        FieldPanel("label"),
+        FieldPanel("link_page"),
+        FieldPanel("link_document"),
+        FieldPanel("link_url"),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("link")
+        verbose_name_plural = _("links")
+
+    def __str__(self):
+        return self.label
+
+    def clean(self):
+        super().clean()
+        targets = [self.link_page_id, self.link_document_id, self.link_url]
+        if sum(1 for target in targets if target) != 1:
+            raise ValidationError(
+                {"link_url": _("Choose exactly one: a page, a document or a web address.")}
+            )
+
+    @property
+    def url(self):
+        if self.link_page_id:
+            return self.link_page.url
+        if self.link_document_id:
+            return self.link_document.url
+        return self.link_url
+
+    @property
+    def is_external(self):
+        return bool(self.link_url)
+
+
+colour_validator = RegexValidator(
+    r"^#[0-9a-fA-F]{6}$", _("Enter a colour as # and six hex digits, for example #2e7d32.")
+)
+
+
+class TrackPage(EditionChildMixin, Page):
+    """A thematic track of an edition (public space, cycling…): what it is about and
+    its sessions across all days."""
+
+    short_description = models.CharField(
+        _("short description"),
+        max_length=300,
+        help_text=_("One sentence, shown on the edition page."),
+    )
+    body = RichTextField(_("text"), blank=True)
+    colour = models.CharField(
+        _("colour"),
+        max_length=7,
+        default="#1f6f8b",
+        validators=[colour_validator],
+        help_text=_("Marks the track in the programme, always beside its name."),
+    )
+    image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("icon or image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    parent_page_types = ["events.EditionPage"]
+    subpage_types = []
+    template = "pages/track_page.html"
+
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("short_description"),
+        index.SearchField("body"),
+    ]
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("short_description"),
+        FieldPanel("colour"),
+        FieldPanel("image"),
+        FieldPanel("body"),
+    ]
+
+    class Meta:
+        verbose_name = _("thematic track")
+        verbose_name_plural = _("thematic tracks")
+
+    def get_context(self, request, *args, **kwargs):
+        from .programme import Session
+
+        context = super().get_context(request, *args, **kwargs)
+        context["sessions"] = (
+            Session.objects.filter(track=self).published().select_related("page", "venue")
+        )
+        return context

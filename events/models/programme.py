@@ -1,0 +1,247 @@
+"""The programme of an edition: a programme page, one page per day, and the day's
+sessions edited inline on it."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+from wagtail.search import index
+
+from .edition import EditionChildMixin, EditionPage, TrackPage, Venue
+
+
+class ProgrammePage(EditionChildMixin, Page):
+    """The whole programme of an edition, day by day. Its children are the days."""
+
+    intro = RichTextField(_("introduction"), blank=True)
+
+    parent_page_types = ["events.EditionPage"]
+    subpage_types = ["events.DayPage"]
+    max_count_per_parent = 1
+    template = "pages/programme_page.html"
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+
+    class Meta:
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+
+    def days(self):
+        """The live days in date order, with their sessions, tracks and venues fetched."""
+        return list(
+            DayPage.objects.child_of(self)
+            .live()
+            .public()
+            .order_by("date")
+            .prefetch_related(
+                Prefetch("sessions", queryset=Session.objects.select_related("track", "venue"))
+            )
+        )
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["days"] = self.days()
+        return context
+
+
+class DayPageForm(WagtailAdminPageForm):
+    """Limits each session's track and venue to those of the day's own edition, and
+    keeps the day inside the edition's dates."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.edition = self._find_edition()
+        sessions = self.formsets.get("sessions")
+        if sessions is None or self.edition is None:
+            return
+        tracks = TrackPage.objects.child_of(self.edition).order_by("path")
+        venues = Venue.objects.filter(edition=self.edition)
+        main_venue = venues.first()
+        base_form = sessions.form
+
+        class SessionForm(base_form):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                track = self.fields["track"]
+                track.queryset = tracks
+                track.error_messages["invalid_choice"] = _(
+                    "Choose one of the tracks of this edition."
+                )
+                venue = self.fields["venue"]
+                venue.queryset = venues
+                venue.error_messages["invalid_choice"] = _(
+                    "Choose one of the venues of this edition."
+                )
+                if self.instance.pk is None and main_venue is not None:
+                    venue.initial = main_venue.pk
+
+            def clean_venue(self):
+                return self.cleaned_data.get("venue") or main_venue
+
+        # Forms are built lazily, so every form (and the empty template) uses this class.
+        sessions.form = SessionForm
+
+    def _find_edition(self):
+        parent = self.instance.get_parent() if self.instance.pk else self.parent_page
+        if parent is None:
+            return None
+        return EditionPage.objects.ancestor_of(parent, inclusive=True).last()
+
+    def clean(self):
+        cleaned_data = super().clean()
+        day = cleaned_data.get("date")
+        edition = self.edition
+        if day and edition and not edition.start_date <= day <= edition.end_date:
+            self.add_error(
+                "date",
+                _("This day is outside the edition's dates (%(start)s – %(end)s).")
+                % {
+                    "start": edition.start_date.strftime("%d.%m.%Y"),
+                    "end": edition.end_date.strftime("%d.%m.%Y"),
+                },
+            )
+        return cleaned_data
+
+
+class DayPage(EditionChildMixin, Page):
+    """One day of the programme, with its sessions in time order."""
+
+    date = models.DateField(_("date"))
+    intro = RichTextField(_("introduction"), blank=True)
+
+    parent_page_types = ["events.ProgrammePage"]
+    subpage_types = []
+    template = "pages/day_page.html"
+    base_form_class = DayPageForm
+
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("intro"),
+        index.FilterField("date"),
+        index.RelatedFields(
+            "sessions",
+            [
+                index.SearchField("title"),
+                index.SearchField("description"),
+                index.SearchField("hosts"),
+                index.SearchField("spot"),
+            ],
+        ),
+    ]
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("date"),
+        FieldPanel("intro"),
+        InlinePanel(
+            "sessions",
+            heading=_("Sessions"),
+            label=_("Session"),
+            help_text=_("Sessions are shown in the order of their start time."),
+        ),
+    ]
+
+    class Meta:
+        verbose_name = _("programme day")
+        verbose_name_plural = _("programme days")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["sessions"] = self.sessions.select_related("track", "venue")
+        return context
+
+
+class SessionQuerySet(models.QuerySet):
+    def published(self):
+        """Sessions of live, public days, in programme order."""
+        days = DayPage.objects.live().public()
+        return self.filter(page__in=days).order_by("page__date", "start_time", "end_time")
+
+
+class Session(ClusterableModel):
+    """One item of a day's programme: a talk, a workshop, an excursion, a break…"""
+
+    class Kind(models.TextChoices):
+        DISCUSSION = "discussion", _("discussion")
+        WORKSHOP = "workshop", _("workshop")
+        LECTURE = "lecture", _("lecture")
+        PRESENTATION = "presentation", _("presentation")
+        EXCURSION = "excursion", _("excursion")
+        PERFORMANCE = "performance", _("performance")
+        EXHIBITION = "exhibition", _("exhibition")
+        FILM = "film", _("film screening")
+        GAME = "game", _("game or quest")
+        OPENING = "opening", _("opening or closing")
+        BREAK = "break", _("break")
+        OTHER = "other", _("other")
+
+    page = ParentalKey(DayPage, on_delete=models.CASCADE, related_name="sessions")
+    start_time = models.TimeField(_("start"))
+    end_time = models.TimeField(_("end"))
+    title = models.CharField(_("title"), max_length=255)
+    description = models.TextField(_("description"), blank=True, max_length=5000)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.DISCUSSION)
+    track = models.ForeignKey(
+        TrackPage,
+        verbose_name=_("track"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sessions",
+        help_text=_("One of this edition's themes, or none (for breaks, openings…)."),
+    )
+    venue = models.ForeignKey(
+        Venue,
+        verbose_name=_("venue"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sessions",
+        help_text=_("Empty means the main venue."),
+    )
+    spot = models.CharField(
+        _("spot"),
+        max_length=200,
+        blank=True,
+        help_text=_("Where within the venue: the tent, the stage, the reading room…"),
+    )
+    hosts = models.CharField(
+        _("hosts and speakers"),
+        max_length=500,
+        blank=True,
+        help_text=_("Names and organisations, separated by commas."),
+    )
+
+    objects = SessionQuerySet.as_manager()
+
+    panels = [
+        FieldRowPanel([FieldPanel("start_time"), FieldPanel("end_time")], heading=_("Time")),
+        FieldPanel("title"),
+        FieldPanel("kind"),
+        FieldPanel("track", widget=forms.Select),
+        MultiFieldPanel(
+            [FieldPanel("venue", widget=forms.Select), FieldPanel("spot")], heading=_("Place")
+        ),
+        FieldPanel("hosts"),
+        FieldPanel("description"),
+    ]
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ["start_time", "end_time", "pk"]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        super().clean()
+        if self.start_time and self.end_time and self.end_time <= self.start_time:
+            raise ValidationError({"end_time": _("The end must be later than the start.")})

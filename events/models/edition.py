@@ -4,6 +4,7 @@ venues, partners, useful links, and the thematic tracks."""
 from dataclasses import dataclass
 from functools import cached_property
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -48,6 +49,12 @@ class EditionPage(Page):
     """One yearly City Workshop: what it is, where and when, who runs it, and how to
     take part. Its programme, tracks, documents and forms are its child pages."""
 
+    published_on = models.DateField(
+        _("announcement date"),
+        null=True,
+        blank=True,
+        help_text=_("The date the edition was announced, shown under the title."),
+    )
     city = models.CharField(_("city"), max_length=100, help_text=_("For example: Житомир."))
     lead = models.TextField(
         _("lead"),
@@ -125,6 +132,7 @@ class EditionPage(Page):
 
     content_panels = [
         *Page.content_panels,
+        FieldPanel("published_on"),
         FieldPanel("city"),
         FieldPanel("lead"),
         FieldPanel("slogan"),
@@ -483,7 +491,7 @@ class TrackPage(EditionChildMixin, Page):
     content_panels = [
         *Page.content_panels,
         FieldPanel("short_description"),
-        FieldPanel("colour"),
+        FieldPanel("colour", widget=forms.TextInput(attrs={"type": "color"})),
         FieldPanel("image"),
         FieldPanel("body"),
     ]

@@ -11,7 +11,9 @@ def format_date(value):
 
 
 def format_day(value):
-    return date_format(value, "j E Y, l")
+    # Django's Ukrainian weekday names are capitalised («Понеділок»); mid-phrase they
+    # are written in lower case.
+    return f"{format_date(value)}, {date_format(value, 'l').lower()}"
 
 
 def format_time(value):

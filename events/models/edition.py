@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail import blocks
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
@@ -43,6 +44,26 @@ class EditionQuerySet(PageQuerySet):
 
 
 EditionManager = PageManager.from_queryset(EditionQuerySet)
+
+
+class EditionPageForm(WagtailAdminPageForm):
+    """The slug of an edition is its year; a second edition in the same year is
+    refused on the start date, where the editor can fix it."""
+
+    def clean(self):
+        start_date = self.cleaned_data.get("start_date")
+        if start_date:
+            # Whatever the slug field holds, the year replaces it.
+            self._errors.pop("slug", None)
+            self.cleaned_data["slug"] = str(start_date.year)
+        cleaned_data = super().clean()
+        if start_date and self.has_error("slug"):
+            del self.errors["slug"]
+            self.add_error(
+                "start_date",
+                _("An edition of %(year)s already exists.") % {"year": start_date.year},
+            )
+        return cleaned_data
 
 
 class EditionPage(Page):
@@ -110,6 +131,7 @@ class EditionPage(Page):
     )
 
     objects = EditionManager()
+    base_form_class = EditionPageForm
 
     parent_page_types = ["home.HomePage"]
     subpage_types = [
@@ -181,25 +203,9 @@ class EditionPage(Page):
         super().clean()
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("The end date cannot be before the start date.")})
-        if self.start_date:
-            # The year is the address: /2017/. Two editions in one year would clash.
-            self.slug = str(self.start_date.year)
-            parent = self.get_parent() if self.pk else None
-            if parent is not None and (
-                EditionPage.objects.child_of(parent)
-                .filter(slug=self.slug)
-                .exclude(pk=self.pk)
-                .exists()
-            ):
-                raise ValidationError(
-                    {
-                        "start_date": _("An edition of %(year)s already exists.")
-                        % {"year": self.slug}
-                    }
-                )
 
     def full_clean(self, *args, **kwargs):
-        # Set the slug from the year before Wagtail checks it is unique among siblings.
+        # The year is the address: /2017/. Set before Wagtail checks the slug.
         if self.start_date:
             self.slug = str(self.start_date.year)
         super().full_clean(*args, **kwargs)

@@ -1,0 +1,47 @@
+# The City Workshop platform. `make run` to try it, `make test` to check it.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help install run serve migrate demo admin test lint messages clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed" or 0)'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed ## Install into .venv (again only when pyproject.toml changes)
+
+migrate: install ## Apply database migrations
+	$(MANAGE) migrate --no-input
+
+demo: migrate ## Load the 2017 Zhytomyr demo edition when there is no edition yet
+	$(MANAGE) load_demo --if-empty
+
+admin: migrate ## Create an admin account if there is none, and say how to log in
+	$(MANAGE) ensure_admin
+
+run: demo admin ## Install, migrate, load the demo if empty, and serve on http://127.0.0.1:8000
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+test: install ## Lint, check migrations and run the whole test suite
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) makemigrations --check --dry-run
+	$(VENV)/bin/pytest
+
+messages: install ## Update and compile the Ukrainian translation catalogue
+	$(MANAGE) makemessages -l uk --no-obsolete --ignore=.venv --ignore=node_modules
+	$(MANAGE) compilemessages -l uk --ignore=.venv
+
+clean: ## Remove the virtual environment and caches (keeps the database)
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -1,0 +1,109 @@
+"""Factories for the edition and its parts, for tests and benchmarks."""
+
+import datetime
+
+import factory
+from factory.django import DjangoModelFactory
+from wagtail.test.utils.wagtail_factories import PageFactory
+
+from .models import (
+    DayPage,
+    EditionPage,
+    EditionPartner,
+    ProgrammePage,
+    RegistrationFormField,
+    RegistrationFormPage,
+    Session,
+    TrackPage,
+    Venue,
+)
+
+
+class EditionPageFactory(PageFactory):
+    title = factory.LazyAttribute(lambda o: f"Майстерня міста {o.city} {o.start_date.year}")
+    slug = factory.LazyAttribute(lambda o: str(o.start_date.year))
+    city = "Житомир"
+    lead = "Тиждень розмов і дій про місто."
+    start_date = factory.Sequence(lambda n: datetime.date(2030 + n, 6, 10))
+    end_date = factory.LazyAttribute(lambda o: o.start_date + datetime.timedelta(days=5))
+
+    class Meta:
+        model = EditionPage
+
+
+class VenueFactory(DjangoModelFactory):
+    edition = factory.SubFactory(EditionPageFactory)
+    name = factory.Sequence(lambda n: f"Майданчик {n}")
+    address = "м. Житомир"
+    latitude = "50.254650"
+    longitude = "28.658667"
+
+    class Meta:
+        model = Venue
+
+
+class EditionPartnerFactory(DjangoModelFactory):
+    edition = factory.SubFactory(EditionPageFactory)
+    name = factory.Sequence(lambda n: f"Партнер {n}")
+    role = EditionPartner.Role.PARTNER
+
+    class Meta:
+        model = EditionPartner
+
+
+class TrackPageFactory(PageFactory):
+    title = factory.Sequence(lambda n: f"Напрям {n}")
+    short_description = "Про що цей напрям."
+    colour = "#2e7d32"
+
+    class Meta:
+        model = TrackPage
+
+
+class ProgrammePageFactory(PageFactory):
+    title = "Програма"
+    slug = "programme"
+
+    class Meta:
+        model = ProgrammePage
+
+
+class DayPageFactory(PageFactory):
+    title = factory.LazyAttribute(lambda o: f"День {o.date:%d.%m}")
+    slug = factory.LazyAttribute(lambda o: o.date.isoformat())
+    date = factory.Sequence(lambda n: datetime.date(2030, 6, 10) + datetime.timedelta(days=n))
+
+    class Meta:
+        model = DayPage
+
+
+class SessionFactory(DjangoModelFactory):
+    page = factory.SubFactory(DayPageFactory)
+    start_time = datetime.time(10, 0)
+    end_time = datetime.time(11, 30)
+    title = factory.Sequence(lambda n: f"Подія {n}")
+    kind = Session.Kind.DISCUSSION
+
+    class Meta:
+        model = Session
+
+
+class RegistrationFormPageFactory(PageFactory):
+    title = "Реєстрація"
+    slug = "registration"
+    to_address = "press@example.org"
+    from_address = "noreply@example.org"
+    subject = "Нова реєстрація"
+
+    class Meta:
+        model = RegistrationFormPage
+
+
+class RegistrationFormFieldFactory(DjangoModelFactory):
+    page = factory.SubFactory(RegistrationFormPageFactory)
+    label = factory.Sequence(lambda n: f"Поле {n}")
+    field_type = "singleline"
+    required = True
+
+    class Meta:
+        model = RegistrationFormField

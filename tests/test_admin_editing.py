@@ -1,0 +1,319 @@
+"""The press office builds an edition entirely in the admin, and mistakes come back as
+errors next to the field, never as a server error."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from wagtail.test.utils import WagtailPageTestCase
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
+
+from documents.factories import DocumentFactory
+from documents.models import DocumentsPage
+from events.factories import (
+    DayPageFactory,
+    EditionPageFactory,
+    ProgrammePageFactory,
+    SessionFactory,
+    TrackPageFactory,
+    VenueFactory,
+)
+from events.models import (
+    DayPage,
+    EditionPage,
+    ProgrammePage,
+    RegistrationFormPage,
+    Session,
+    TrackPage,
+)
+from home.models import HomePage
+
+
+def edition_form_data(**overrides):
+    data = {
+        "title": "Майстерня міста Житомир",
+        "published_on": "2017-06-08",
+        "city": "Житомир",
+        "lead": "Урбаністично-культурний проєкт.",
+        "slogan": "Живи Житомиром! Створюй Житомир!",
+        "start_date": "2017-06-12",
+        "end_date": "2017-06-17",
+        "about": rich_text("<p>Платформа для діалогу.</p>"),
+        "goals": streamfield([("goal", "Залучення мешканців")]),
+        "audience": streamfield([("group", "Громадські організації")]),
+        "how_to_take_part": rich_text("<p>Заповніть форму.</p>"),
+        "history": rich_text("<p>З 2012 року у Львові.</p>"),
+        "contact_email": "",
+        "contact_phone": "+38 097 7583244",
+        "venues": inline_formset(
+            [
+                {
+                    "name": "Майданчик біля бібліотеки ім. Олега Ольжича",
+                    "address": "м. Житомир",
+                    "latitude": "50.254650",
+                    "longitude": "28.658667",
+                    "access_note": "Без сходинок.",
+                }
+            ],
+            min=1,
+        ),
+        "partners": inline_formset(
+            [{"name": "GIZ", "role": "organiser", "url": "https://www.giz.de/"}]
+        ),
+        "links": inline_formset(
+            [{"label": "Майстерня міста у Львові", "link_url": "http://www.maisterniamista.org.ua/"}]
+        ),
+    }
+    data.update(overrides)
+    return nested_form_data(data)
+
+
+class CreatePagesInTheAdminTests(WagtailPageTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.home = HomePage.objects.get()
+
+    def setUp(self):
+        self.login()
+
+    def test_edition_can_be_created_and_lives_at_its_year(self):
+        self.assertCanCreate(self.home, EditionPage, edition_form_data())
+        edition = EditionPage.objects.get()
+        self.assertEqual(edition.url, "/2017/")
+        self.assertEqual(edition.venues.get().name[:9], "Майданчик")
+        self.assertEqual([block.value for block in edition.goals], ["Залучення мешканців"])
+        self.assertPageIsRenderable(edition)
+
+    def test_a_second_edition_in_the_same_year_is_refused_next_to_the_start_date(self):
+        EditionPageFactory(parent=self.home, start_date=datetime.date(2017, 5, 1))
+        url = reverse("wagtailadmin_pages:add", args=["events", "editionpage", self.home.pk])
+        response = self.client.post(url, edition_form_data(slug="x"))
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("start_date", response.context["form"].errors)
+        self.assertEqual(EditionPage.objects.count(), 1)
+
+    def test_an_end_date_before_the_start_is_an_error_on_the_end_date(self):
+        url = reverse("wagtailadmin_pages:add", args=["events", "editionpage", self.home.pk])
+        response = self.client.post(url, edition_form_data(slug="x", end_date="2017-06-01"))
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("end_date", response.context["form"].errors)
+
+    def test_a_link_needs_exactly_one_target(self):
+        url = reverse("wagtailadmin_pages:add", args=["events", "editionpage", self.home.pk])
+        links = inline_formset([{"label": "Нікуди", "link_url": ""}])
+        response = self.client.post(url, edition_form_data(slug="x", links=links))
+        self.assertEqual(response.status_code, 200)
+        link_form = response.context["form"].formsets["links"].forms[0]
+        self.assertIn("link_url", link_form.errors)
+
+    def test_track_programme_day_documents_and_registration_can_be_created(self):
+        edition = EditionPageFactory(parent=self.home)
+        VenueFactory(edition=edition)
+        self.assertCanCreate(
+            edition,
+            TrackPage,
+            nested_form_data(
+                {
+                    "title": "Громадський простір",
+                    "short_description": "Площі, двори, парки.",
+                    "colour": "#1b5e20",
+                    "body": rich_text("<p>Про простір.</p>"),
+                }
+            ),
+        )
+        self.assertCanCreate(
+            edition,
+            ProgrammePage,
+            nested_form_data({"title": "Програма", "intro": rich_text("<p>Шість днів.</p>")}),
+        )
+        programme = ProgrammePage.objects.get()
+        track = TrackPage.objects.get()
+        self.assertCanCreate(
+            programme,
+            DayPage,
+            nested_form_data(
+                {
+                    "title": "День 1",
+                    "date": edition.start_date.isoformat(),
+                    "intro": rich_text(""),
+                    "sessions": inline_formset(
+                        [
+                            {
+                                "start_time": "12:00",
+                                "end_time": "13:00",
+                                "title": "Прогулянка",
+                                "kind": "excursion",
+                                "track": track.pk,
+                                "venue": "",
+                                "spot": "",
+                                "hosts": "",
+                                "description": "",
+                            },
+                            {
+                                "start_time": "10:00",
+                                "end_time": "11:00",
+                                "title": "Відкриття",
+                                "kind": "opening",
+                                "track": "",
+                                "venue": "",
+                                "spot": "Сцена",
+                                "hosts": "",
+                                "description": "",
+                            },
+                        ]
+                    ),
+                }
+            ),
+        )
+        day = DayPage.objects.get()
+        self.assertEqual([s.title for s in day.sessions.all()], ["Відкриття", "Прогулянка"])
+        # An empty venue means the main venue.
+        self.assertEqual({s.venue for s in day.sessions.all()}, {edition.venues.first()})
+        document = DocumentFactory()
+        self.assertCanCreate(
+            edition,
+            DocumentsPage,
+            nested_form_data(
+                {
+                    "title": "Документи",
+                    "intro": rich_text(""),
+                    "document_items": inline_formset(
+                        [{"document": document.pk, "title": "", "description": "План"}]
+                    ),
+                }
+            ),
+        )
+        self.assertCanCreate(
+            edition,
+            RegistrationFormPage,
+            nested_form_data(
+                {
+                    "title": "Реєстрація",
+                    "intro": rich_text("<p>Зареєструйтеся.</p>"),
+                    "thank_you_text": rich_text("<p>Дякуємо!</p>"),
+                    "to_address": "press@example.org",
+                    "from_address": "noreply@example.org",
+                    "subject": "Реєстрація",
+                    "form_fields": inline_formset(
+                        [
+                            {
+                                "label": "Телефон",
+                                "field_type": "singleline",
+                                "required": "on",
+                                "choices": "",
+                                "default_value": "",
+                                "help_text": "",
+                            }
+                        ]
+                    ),
+                }
+            ),
+        )
+        form_page = RegistrationFormPage.objects.get()
+        # A Cyrillic label gets a readable ASCII machine name.
+        self.assertEqual(form_page.form_fields.get().clean_name, "telefon")
+        for page in (track, programme, day, DocumentsPage.objects.get(), form_page):
+            self.assertPageIsRenderable(page)
+
+
+@pytest.fixture
+def day_edit(edition, admin_client):
+    """Post the day's edit form with one session changed, and return the response."""
+    day = DayPage.objects.get(date=datetime.date(2017, 6, 12))
+    url = reverse("wagtailadmin_pages:edit", args=[day.pk])
+
+    def post(date=None, **session_changes):
+        sessions = []
+        for session in day.sessions.all():
+            row = {
+                "id": session.pk,
+                "start_time": session.start_time.strftime("%H:%M"),
+                "end_time": session.end_time.strftime("%H:%M"),
+                "title": session.title,
+                "kind": session.kind,
+                "track": session.track_id or "",
+                "venue": session.venue_id or "",
+                "spot": session.spot,
+                "hosts": session.hosts,
+                "description": session.description,
+            }
+            sessions.append(row)
+        sessions[0].update(session_changes)
+        data = nested_form_data(
+            {
+                "title": day.title,
+                "slug": day.slug,
+                "date": date or day.date.isoformat(),
+                "intro": rich_text(""),
+                "sessions": inline_formset(sessions, initial=len(sessions)),
+            }
+        )
+        return admin_client.post(url, data)
+
+    return post
+
+
+def session_errors(response):
+    return response.context["form"].formsets["sessions"].forms[0].errors
+
+
+def test_an_end_before_the_start_is_shown_next_to_the_end_time(day_edit):
+    response = day_edit(start_time="11:00", end_time="10:00")
+    assert response.status_code == 200
+    assert "end_time" in session_errors(response)
+    assert "Кінець має бути пізніше за початок" in response.content.decode()
+    assert Session.objects.get(title="Відкриття").end_time == datetime.time(11)
+
+
+def test_a_track_of_another_edition_is_refused_next_to_the_track(day_edit, home_page):
+    other = EditionPageFactory(parent=home_page)
+    foreign_track = TrackPageFactory(parent=other)
+    response = day_edit(track=foreign_track.pk)
+    assert response.status_code == 200
+    assert "track" in session_errors(response)
+    assert Session.objects.get(title="Відкриття").track is None
+
+
+def test_a_venue_of_another_edition_is_refused(day_edit, home_page):
+    other = EditionPageFactory(parent=home_page)
+    response = day_edit(venue=VenueFactory(edition=other).pk)
+    assert response.status_code == 200
+    assert "venue" in session_errors(response)
+
+
+def test_a_day_outside_the_editions_dates_is_an_error_on_the_date(day_edit):
+    response = day_edit(date="2017-06-20")
+    assert response.status_code == 200
+    assert "date" in response.context["form"].errors
+    assert DayPage.objects.filter(date=datetime.date(2017, 6, 12)).exists()
+
+
+def test_a_valid_edit_of_a_session_is_saved(day_edit):
+    response = day_edit(title="Урочисте відкриття")
+    assert response.status_code == 302
+    day = DayPage.objects.get(date=datetime.date(2017, 6, 12))
+    latest = day.get_latest_revision_as_object()
+    assert latest.sessions.all()[0].title == "Урочисте відкриття"
+
+
+def test_the_session_editor_offers_only_this_editions_tracks_and_venues(edition, admin_client):
+    other = EditionPageFactory(parent=HomePage.objects.get())
+    TrackPageFactory(parent=other, title="Чужий напрям")
+    VenueFactory(edition=other, name="Чужий майданчик")
+    programme = ProgrammePage.objects.get()
+    response = admin_client.get(
+        reverse("wagtailadmin_pages:add", args=["events", "daypage", programme.pk])
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Громадський простір" in html
+    assert "Чужий напрям" not in html
+    assert "Чужий майданчик" not in html
+
+
+def test_days_and_sessions_can_be_added_to_an_existing_programme(edition):
+    programme = ProgrammePage.objects.get()
+    day = DayPageFactory(parent=programme, date=datetime.date(2017, 6, 14))
+    SessionFactory(page=day)
+    assert programme.days()[-1].sessions.count() == 1
+    assert ProgrammePageFactory._meta.model is ProgrammePage

@@ -3,6 +3,8 @@
 import datetime
 
 import factory
+from anyascii import anyascii
+from django.utils.text import slugify
 from factory.django import DjangoModelFactory
 from wagtail.test.utils.wagtail_factories import PageFactory
 
@@ -53,6 +55,7 @@ class EditionPartnerFactory(DjangoModelFactory):
 
 class TrackPageFactory(PageFactory):
     title = factory.Sequence(lambda n: f"Напрям {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(anyascii(o.title)))
     short_description = "Про що цей напрям."
     colour = "#2e7d32"
 

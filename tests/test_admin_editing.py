@@ -61,7 +61,12 @@ def edition_form_data(**overrides):
             [{"name": "GIZ", "role": "organiser", "url": "https://www.giz.de/"}]
         ),
         "links": inline_formset(
-            [{"label": "Майстерня міста у Львові", "link_url": "http://www.maisterniamista.org.ua/"}]
+            [
+                {
+                    "label": "Майстерня міста у Львові",
+                    "link_url": "http://www.maisterniamista.org.ua/",
+                }
+            ]
         ),
     }
     data.update(overrides)

@@ -110,7 +110,8 @@ LANGUAGES = [("uk", "Українська")]
 TIME_ZONE = "Europe/Kyiv"
 USE_I18N = True
 USE_TZ = True
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The project catalogue first; locale_admin supplies what Wagtail 8.0 leaves untranslated.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_admin"]
 FORMAT_MODULE_PATH = ["cms.formats"]
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("uk", "Українська"), ("en", "English")]
 
@@ -128,6 +129,8 @@ STORAGES = {
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 WAGTAIL_SITE_NAME = _("City Workshop")
+# ASCII addresses survive sharing; the admin transliterates Ukrainian titles into slugs.
+WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {
     "default": {

@@ -19,6 +19,10 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e ".[test]"
 	touch $@
 
+# axe-core for the accessibility tests; without npm those tests skip (outside CI).
+node_modules/.installed: package.json package-lock.json
+	if command -v npm >/dev/null; then npm ci --silent --no-audit --no-fund && touch $@; fi
+
 install: $(VENV)/.installed ## Install into .venv (again only when pyproject.toml changes)
 
 migrate: install ## Apply database migrations
@@ -33,7 +37,7 @@ admin: migrate ## Create an admin account if there is none, and say how to log i
 run: demo admin ## Install, migrate, load the demo if empty, and serve on http://127.0.0.1:8000
 	$(MANAGE) runserver $(HOST):$(PORT)
 
-test: install ## Lint, check migrations and run the whole test suite
+test: install node_modules/.installed ## Lint, check migrations and run the whole test suite
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) makemigrations --check --dry-run

@@ -120,6 +120,7 @@ class CreatePagesInTheAdminTests(WagtailPageTestCase):
             nested_form_data(
                 {
                     "title": "Громадський простір",
+                    "slug": "hromadskyi-prostir",
                     "short_description": "Площі, двори, парки.",
                     "colour": "#1b5e20",
                     "body": rich_text("<p>Про простір.</p>"),
@@ -129,7 +130,9 @@ class CreatePagesInTheAdminTests(WagtailPageTestCase):
         self.assertCanCreate(
             edition,
             ProgrammePage,
-            nested_form_data({"title": "Програма", "intro": rich_text("<p>Шість днів.</p>")}),
+            nested_form_data(
+                {"title": "Програма", "slug": "programme", "intro": rich_text("<p>Шість днів.</p>")}
+            ),
         )
         programme = ProgrammePage.objects.get()
         track = TrackPage.objects.get()
@@ -139,6 +142,7 @@ class CreatePagesInTheAdminTests(WagtailPageTestCase):
             nested_form_data(
                 {
                     "title": "День 1",
+                    "slug": "day-1",
                     "date": edition.start_date.isoformat(),
                     "intro": rich_text(""),
                     "sessions": inline_formset(
@@ -181,6 +185,7 @@ class CreatePagesInTheAdminTests(WagtailPageTestCase):
             nested_form_data(
                 {
                     "title": "Документи",
+                    "slug": "documents",
                     "intro": rich_text(""),
                     "document_items": inline_formset(
                         [{"document": document.pk, "title": "", "description": "План"}]
@@ -194,6 +199,7 @@ class CreatePagesInTheAdminTests(WagtailPageTestCase):
             nested_form_data(
                 {
                     "title": "Реєстрація",
+                    "slug": "registration",
                     "intro": rich_text("<p>Зареєструйтеся.</p>"),
                     "thank_you_text": rich_text("<p>Дякуємо!</p>"),
                     "to_address": "press@example.org",
@@ -322,3 +328,10 @@ def test_days_and_sessions_can_be_added_to_an_existing_programme(edition):
     SessionFactory(page=day)
     assert programme.days()[-1].sessions.count() == 1
     assert ProgrammePageFactory._meta.model is ProgrammePage
+
+
+def test_the_admin_login_page_is_in_ukrainian(client, db):
+    html = client.get(reverse("wagtailadmin_login")).content.decode()
+    assert "Пароль" in html
+    assert "Увійти" in html
+    assert ">Password<" not in html

@@ -1,0 +1,27 @@
+from django.core.management.base import BaseCommand
+
+from home.demo import load_demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo edition «Майстерня міста Житомир» (12–17 June 2017) under the home "
+        "page, with its tracks, programme, documents and registration form. Does nothing "
+        "when that edition already exists."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing when any edition exists (used by `make run`).",
+        )
+
+    def handle(self, *args, **options):
+        outcome = load_demo(if_empty=options["if_empty"])
+        if not outcome.created:
+            self.stdout.write(outcome.message)
+            return
+        self.stdout.write(self.style.SUCCESS(outcome.message))
+        for name, count in outcome.counts.items():
+            self.stdout.write(f"  {name}: {count}")

@@ -1,0 +1,65 @@
+"""The public pages in a real browser: readable on a 320 px phone and free of the
+accessibility violations axe-core can detect."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+PAGES = [
+    "/",
+    "/2017/",
+    "/2017/programme/",
+    "/2017/programme/2017-06-12/",
+    "/2017/documents/",
+    "/2017/registration/",
+    "/search/?q=велосипед",
+]
+
+
+def test_pages_fit_a_320px_phone_and_pass_axe(demo_site, phone, axe_script):
+    problems = {}
+    track_url = None
+    for path in PAGES:
+        response = phone.goto(demo_site + path)
+        assert response.status == 200, path
+        if path == "/2017/":
+            track_url = phone.locator("#themes a").first.get_attribute("href")
+        overflow = phone.evaluate(
+            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        phone.add_script_tag(path=axe_script)
+        violations = phone.evaluate(
+            "async () => (await axe.run()).violations.map("
+            "v => `${v.id}: ${v.nodes.map(n => n.target.join(' ')).join(', ')}`)"
+        )
+        if overflow > 0 or violations:
+            problems[path] = {"horizontal overflow (px)": overflow, "axe": violations}
+    assert track_url, "the edition page links its themes"
+    phone.goto(demo_site + track_url)
+    assert phone.locator("h1").count() == 1
+    assert problems == {}
+
+
+def test_keyboard_users_see_where_the_focus_is(demo_site, phone):
+    phone.goto(demo_site + "/2017/")
+    phone.keyboard.press("Tab")
+    focused = phone.evaluate(
+        "() => { const el = document.activeElement; const s = getComputedStyle(el);"
+        " return {text: el.textContent.trim(), outline: s.outlineStyle, width: s.outlineWidth,"
+        " shadow: s.boxShadow}; }"
+    )
+    # The first Tab lands on the skip link, and it is visibly outlined.
+    assert focused["text"]
+    assert focused["outline"] != "none" or focused["shadow"] != "none"
+
+
+def test_the_registration_form_is_usable_without_javascript(demo_site, browser):
+    context = browser.new_context(java_script_enabled=False, locale="uk-UA")
+    page = context.new_page()
+    page.goto(demo_site + "/2017/registration/")
+    page.get_by_label("Електронна пошта").fill("not an e-mail")
+    page.locator("form[method=post] [type=submit]").click()
+    # The error is shown next to the field and the typed value is kept.
+    assert page.get_by_label("Електронна пошта").input_value() == "not an e-mail"
+    assert page.locator(".field-error, [id$='-error'], .errorlist").count() >= 1
+    context.close()

@@ -4,6 +4,8 @@ from wagtail.documents import get_document_model
 from wagtail.models import Collection
 from wagtail.test.utils.wagtail_factories import PageFactory
 
+from events.factories import PageRowFactory
+
 from .models import DocumentItem, DocumentsPage
 
 
@@ -24,7 +26,7 @@ class DocumentsPageFactory(PageFactory):
         model = DocumentsPage
 
 
-class DocumentItemFactory(DjangoModelFactory):
+class DocumentItemFactory(PageRowFactory):
     page = factory.SubFactory(DocumentsPageFactory)
     document = factory.SubFactory(DocumentFactory)
     description = "Короткий опис документа."

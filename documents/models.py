@@ -26,7 +26,12 @@ class DocumentsPage(EditionChildMixin, Page):
         *Page.search_fields,
         index.SearchField("intro"),
         index.RelatedFields(
-            "document_items", [index.SearchField("title"), index.SearchField("description")]
+            "document_items",
+            [
+                index.SearchField("title"),
+                index.SearchField("description"),
+                index.RelatedFields("document", [index.SearchField("title")]),
+            ],
         ),
     ]
     content_panels = [

@@ -6,6 +6,7 @@ import factory
 from anyascii import anyascii
 from django.utils.text import slugify
 from factory.django import DjangoModelFactory
+from wagtail.search import index
 from wagtail.test.utils.wagtail_factories import PageFactory
 
 from .models import (
@@ -80,7 +81,22 @@ class DayPageFactory(PageFactory):
         model = DayPage
 
 
-class SessionFactory(DjangoModelFactory):
+class PageRowFactory(DjangoModelFactory):
+    """An inline row of a page (a session, a document item) saved on its own. The page
+    editor saves a page with its rows and indexes both; a row saved alone must update
+    its page's search entry itself."""
+
+    class Meta:
+        abstract = True
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def reindex_page(row, create, extracted, **kwargs):
+        if create:
+            index.insert_or_update_object(row.page)
+
+
+class SessionFactory(PageRowFactory):
     page = factory.SubFactory(DayPageFactory)
     start_time = datetime.time(10, 0)
     end_time = datetime.time(11, 30)

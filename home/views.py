@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.core.paginator import Paginator
 from django.shortcuts import render
@@ -5,19 +7,25 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 
 RESULTS_PER_PAGE = 20
+MAX_QUERY_LENGTH = 200
+# Search backends give punctuation meanings of their own (SQLite's full-text search
+# fails on an unbalanced double quote); people search for words, so keep only words.
+NOT_A_WORD = re.compile(r"[^\w\s'ʼ’-]+")
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label=_("Search the site"), max_length=200, required=False)
+    q = forms.CharField(label=_("Search the site"), required=False)
 
 
 def search(request):
     """Site search over editions, days (with their sessions), tracks and documents pages
     (with their documents): what each page type indexes in its search_fields."""
-    form = SearchForm(request.GET)
+    # A longer query is cut rather than refused: nobody searches for 200 characters.
+    form = SearchForm({"q": request.GET.get("q", "")[:MAX_QUERY_LENGTH]})
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    terms = NOT_A_WORD.sub(" ", query).strip()
     results = None
-    if query:
-        pages = Page.objects.live().public().specific().search(query)
+    if terms:
+        pages = Page.objects.live().public().specific().search(terms)
         results = Paginator(pages, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "pages/search.html", {"form": form, "query": query, "results": results})

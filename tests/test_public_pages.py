@@ -17,7 +17,7 @@ from events.models import DayPage, TrackPage
 from home.models import SiteSettings
 
 # Measured with the lviv_scale fixture; an N+1 over days or sessions would add 12 to 144.
-QUERY_BUDGET = {"programme": 20, "edition": 25, "track": 20, "home": 15}
+QUERY_BUDGET = {"programme": 20, "edition": 22, "track": 19, "home": 10}
 
 
 def get(client, url):

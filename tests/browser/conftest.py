@@ -1,19 +1,22 @@
-"""Browser tests drive Debian's Chromium through Playwright. Without Chromium (or
-axe-core from npm) they skip, except in CI (CI=1), where a missing tool fails."""
+"""Browser tests drive Debian's Chromium through Playwright against the site as
+`make run` serves it: its own SQLite database with the demo edition, and Django's
+development server in a subprocess. Without Chromium (or axe-core from npm) they skip,
+except in CI (CI=1), where a missing tool fails."""
 
 import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM calls made by
-# the test itself (loading the demo) are still synchronous and safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
+ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -33,9 +36,50 @@ def require(condition, what):
     pytest.skip(f"{what} is not installed")
 
 
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 @pytest.fixture(scope="session")
-def browser():
+def site_url(tmp_path_factory):
+    """The demo site, migrated and loaded from scratch, served on a free port."""
     require(Path(CHROMIUM).exists(), "Chromium")
+    workdir = tmp_path_factory.mktemp("site")
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
+        "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
+        "MEDIA_ROOT": str(workdir / "media"),
+        "LOG_LEVEL": "WARNING",
+    }
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    for command in (["migrate", "--no-input"], ["load_demo"]):
+        subprocess.run([*manage, *command], env=env, check=True, capture_output=True)
+    port = free_port()
+    server = subprocess.Popen(
+        [*manage, "runserver", "--noreload", f"127.0.0.1:{port}"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(url, timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser(site_url):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -48,14 +92,6 @@ def browser():
 def axe_script():
     require(AXE.exists(), "axe-core (npm install)")
     return str(AXE)
-
-
-@pytest.fixture
-def demo_site(live_server, django_db_serialized_rollback):
-    """The demo edition served by a live server. The serialized rollback gives the
-    next test back the home page that the migrations created."""
-    call_command("load_demo", verbosity=0)
-    return live_server.url
 
 
 @pytest.fixture

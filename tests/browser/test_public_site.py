@@ -1,10 +1,6 @@
 """The public pages in a real browser: readable on a 320 px phone and free of the
 accessibility violations axe-core can detect."""
 
-import pytest
-
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
 PAGES = [
     "/",
     "/2017/",
@@ -16,11 +12,11 @@ PAGES = [
 ]
 
 
-def test_pages_fit_a_320px_phone_and_pass_axe(demo_site, phone, axe_script):
+def test_pages_fit_a_320px_phone_and_pass_axe(site_url, phone, axe_script):
     problems = {}
     track_url = None
     for path in PAGES:
-        response = phone.goto(demo_site + path)
+        response = phone.goto(site_url + path)
         assert response.status == 200, path
         if path == "/2017/":
             track_url = phone.locator("#themes a").first.get_attribute("href")
@@ -35,13 +31,13 @@ def test_pages_fit_a_320px_phone_and_pass_axe(demo_site, phone, axe_script):
         if overflow > 0 or violations:
             problems[path] = {"horizontal overflow (px)": overflow, "axe": violations}
     assert track_url, "the edition page links its themes"
-    phone.goto(demo_site + track_url)
+    phone.goto(site_url + track_url)
     assert phone.locator("h1").count() == 1
     assert problems == {}
 
 
-def test_keyboard_users_see_where_the_focus_is(demo_site, phone):
-    phone.goto(demo_site + "/2017/")
+def test_keyboard_users_see_where_the_focus_is(site_url, phone):
+    phone.goto(site_url + "/2017/")
     phone.keyboard.press("Tab")
     focused = phone.evaluate(
         "() => { const el = document.activeElement; const s = getComputedStyle(el);"
@@ -53,10 +49,10 @@ def test_keyboard_users_see_where_the_focus_is(demo_site, phone):
     assert focused["outline"] != "none" or focused["shadow"] != "none"
 
 
-def test_the_registration_form_is_usable_without_javascript(demo_site, browser):
+def test_the_registration_form_is_usable_without_javascript(site_url, browser):
     context = browser.new_context(java_script_enabled=False, locale="uk-UA")
     page = context.new_page()
-    page.goto(demo_site + "/2017/registration/")
+    page.goto(site_url + "/2017/registration/")
     page.get_by_label("Електронна пошта").fill("not an e-mail")
     page.locator("form[method=post] [type=submit]").click()
     # The error is shown next to the field and the typed value is kept.

@@ -222,7 +222,7 @@ class Session(ClusterableModel):
     objects = SessionQuerySet.as_manager()
 
     panels = [
-        FieldRowPanel([FieldPanel("start_time"), FieldPanel("end_time")], heading=_("Time")),
+        FieldRowPanel([FieldPanel("start_time"), FieldPanel("end_time")]),
         FieldPanel("title"),
         FieldPanel("kind"),
         FieldPanel("track", widget=forms.Select),

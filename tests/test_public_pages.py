@@ -185,3 +185,11 @@ def test_pages_keep_a_fixed_query_budget_at_lviv_scale(
     with django_assert_max_num_queries(QUERY_BUDGET[part]):
         response = client.get(urls[part])
     assert response.status_code == 200
+
+
+def test_a_day_links_to_the_next_and_previous_days(client, edition):
+    first, second = DayPage.objects.order_by("date")
+    assert f'href="{second.url}" rel="next"' in get(client, first.url)
+    html = get(client, second.url)
+    assert f'href="{first.url}" rel="prev"' in html
+    assert 'rel="next"' not in html

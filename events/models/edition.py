@@ -21,8 +21,7 @@ from wagtail.admin.panels import (
     TabbedInterface,
 )
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page, PageManager
-from wagtail.query import PageQuerySet
+from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from home.models import SiteSettings
@@ -32,18 +31,6 @@ from home.models import SiteSettings
 class Contacts:
     email: str
     phone: str
-
-
-class EditionQuerySet(PageQuerySet):
-    def by_year(self):
-        return self.order_by("-start_date")
-
-    def latest(self):
-        """The edition that starts last among these (the live ones, usually)."""
-        return self.order_by("-start_date").first()
-
-
-EditionManager = PageManager.from_queryset(EditionQuerySet)
 
 
 class EditionPageForm(WagtailAdminPageForm):
@@ -130,7 +117,6 @@ class EditionPage(Page):
         help_text=_("Leave empty to use the site-wide phone."),
     )
 
-    objects = EditionManager()
     base_form_class = EditionPageForm
 
     parent_page_types = ["home.HomePage"]
@@ -213,10 +199,6 @@ class EditionPage(Page):
     @property
     def edition(self):
         return self
-
-    @cached_property
-    def main_venue(self):
-        return self.venues.first()
 
     def get_contacts(self):
         site_settings = SiteSettings.for_site(self.get_site())

@@ -154,7 +154,12 @@ class DayPage(EditionChildMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["sessions"] = self.sessions.select_related("track", "venue")
+        other_days = DayPage.objects.sibling_of(self, inclusive=False).live().public()
+        context.update(
+            sessions=self.sessions.select_related("track", "venue"),
+            previous_day=other_days.filter(date__lt=self.date).order_by("-date").first(),
+            next_day=other_days.filter(date__gt=self.date).order_by("date").first(),
+        )
         return context
 
 

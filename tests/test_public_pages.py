@@ -193,3 +193,30 @@ def test_a_day_links_to_the_next_and_previous_days(client, edition):
     html = get(client, second.url)
     assert f'href="{first.url}" rel="prev"' in html
     assert 'rel="next"' not in html
+
+
+def test_a_failing_mail_server_keeps_the_registration_and_thanks_the_visitor(
+    client, edition, monkeypatch, caplog
+):
+    def refuse(*args, **kwargs):
+        raise ConnectionRefusedError("mail server is down")
+
+    monkeypatch.setattr("django.core.mail.message.EmailMessage.send", refuse)
+    form_page = edition.registration_page
+    response = client.post(form_page.url, {"name": "Олена", "email": "olena@example.org"})
+    assert response.status_code == 200
+    assert form_page.get_submission_class().objects.count() == 1
+    assert "Could not e-mail the registration" in caplog.text
+
+
+def test_the_press_office_gets_each_registration_by_e_mail(client, edition, mailoutbox):
+    form_page = edition.registration_page
+    client.post(form_page.url, {"name": "Олена", "email": "olena@example.org"})
+    assert mailoutbox[0].to == ["press@example.org"]
+    assert "olena@example.org" in mailoutbox[0].body
+
+
+def test_an_unknown_address_is_a_friendly_404(client, edition):
+    response = client.get("/2017/nemaie-takoi-storinky/")
+    assert response.status_code == 404
+    assert '<html lang="uk"' in response.content.decode()

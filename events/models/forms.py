@@ -1,6 +1,9 @@
 """The registration form of an edition, built with Wagtail's form builder so the press
 office edits its fields, introduction and thank-you text."""
 
+import logging
+import smtplib
+
 from anyascii import anyascii
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +15,8 @@ from wagtail.contrib.forms.utils import get_field_clean_name
 from wagtail.fields import RichTextField
 
 from .edition import EditionChildMixin
+
+logger = logging.getLogger(__name__)
 
 
 class ReadableNameFormField(AbstractFormField):
@@ -64,3 +69,11 @@ class RegistrationFormPage(EditionChildMixin, AbstractEmailForm):
     class Meta:
         verbose_name = _("registration form")
         verbose_name_plural = _("registration forms")
+
+    def send_mail(self, form):
+        # The submission is already stored; a mail server that is down must not turn
+        # the visitor's successful registration into a server error.
+        try:
+            super().send_mail(form)
+        except (smtplib.SMTPException, OSError):
+            logger.exception("Could not e-mail the registration to %s", self.to_address)

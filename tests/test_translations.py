@@ -1,0 +1,65 @@
+"""Every string of the project has its Ukrainian translation, compiled."""
+
+import ast
+import gettext
+import re
+from pathlib import Path
+
+from django.utils import translation
+
+ROOT = Path(__file__).resolve().parents[1]
+CATALOGUES = [ROOT / "locale", ROOT / "locale_admin"]
+KEYWORD = re.compile(r"^(msgctxt|msgid_plural|msgid|msgstr(?:\[\d\])?) (\".*\")$")
+
+
+def read_po(path):
+    """Entries of a .po file as dicts of keyword -> text (obsolete entries skipped)."""
+    entries = []
+    for block in path.read_text(encoding="utf-8").split("\n\n"):
+        entry, key = {"fuzzy": False}, None
+        for line in block.splitlines():
+            if line.startswith("#,") and "fuzzy" in line:
+                entry["fuzzy"] = True
+            elif match := KEYWORD.match(line):
+                key = match[1]
+                entry[key] = ast.literal_eval(match[2])
+            elif line.startswith('"') and key:
+                entry[key] += ast.literal_eval(line)
+        if entry.get("msgid"):
+            entries.append(entry)
+    return entries
+
+
+def po_files():
+    return sorted(path for root in CATALOGUES for path in root.glob("uk/LC_MESSAGES/*.po"))
+
+
+def test_no_string_is_left_untranslated_or_fuzzy():
+    problems = [
+        f"{path.relative_to(ROOT)}: {entry['msgid']!r}"
+        for path in po_files()
+        for entry in read_po(path)
+        if entry["fuzzy"]
+        or not all(value for key, value in entry.items() if key.startswith("msgstr"))
+    ]
+    assert problems == []
+
+
+def test_compiled_catalogues_match_their_sources():
+    for path in po_files():
+        with path.with_suffix(".mo").open("rb") as handle:
+            compiled = gettext.GNUTranslations(handle)
+        for entry in read_po(path):
+            msgid = entry["msgid"]
+            if "msgctxt" in entry:
+                msgid = f"{entry['msgctxt']}\x04{msgid}"
+            if "msgid_plural" in entry:
+                assert compiled._catalog[(msgid, 0)] == entry["msgstr[0]"], path
+            else:
+                assert compiled._catalog[msgid] == entry["msgstr"], (path, msgid)
+
+
+def test_the_site_speaks_ukrainian():
+    with translation.override("uk"):
+        assert translation.gettext("City Workshop") == "Майстерня міста"
+        assert translation.gettext("Search all pages…") != "Search all pages…"

@@ -10,7 +10,6 @@ median and 95th-percentile time of a full request through Django's test client
 """
 
 import argparse
-import datetime
 import os
 import statistics
 import sys
@@ -34,43 +33,18 @@ from django.test.utils import (  # noqa: E402
 
 
 def build_lviv_scale_edition():
-    from events.factories import (
-        DayPageFactory,
-        EditionPageFactory,
-        ProgrammePageFactory,
-        SessionFactory,
-        TrackPageFactory,
-        VenueFactory,
-    )
+    from events.factories import build_edition_at_lviv_scale
+    from events.models import DayPage, ProgrammePage
     from home.models import HomePage
 
-    start = datetime.date(2019, 5, 30)
-    edition = EditionPageFactory(
-        parent=HomePage.objects.get(),
-        start_date=start,
-        end_date=start + datetime.timedelta(days=11),
-    )
-    venues = [VenueFactory(edition=edition, sort_order=i) for i in range(6)]
-    tracks = [TrackPageFactory(parent=edition) for _ in range(4)]
-    programme = ProgrammePageFactory(parent=edition)
-    days = []
-    for offset in range(12):
-        day = DayPageFactory(parent=programme, date=start + datetime.timedelta(days=offset))
-        days.append(day)
-        for hour in range(12):
-            SessionFactory(
-                page=day,
-                start_time=datetime.time(8 + hour),
-                end_time=datetime.time(8 + hour, 45),
-                track=tracks[hour % 4],
-                venue=venues[hour % 6],
-            )
+    edition = build_edition_at_lviv_scale(HomePage.objects.get())
+    programme = ProgrammePage.objects.child_of(edition).get()
     return {
         "home": "/",
         "edition": edition.url,
         "programme (144 sessions)": programme.url,
-        "day (12 sessions)": days[0].url,
-        "track (36 sessions)": tracks[0].url,
+        "day (12 sessions)": DayPage.objects.child_of(programme).order_by("date")[0].url,
+        "track (36 sessions)": edition.tracks[0].url,
         "search": "/search/?q=Подія",
     }
 

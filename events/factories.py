@@ -126,3 +126,26 @@ class RegistrationFormFieldFactory(DjangoModelFactory):
 
     class Meta:
         model = RegistrationFormField
+
+
+def build_edition_at_lviv_scale(home_page):
+    """An edition at Lviv's scale, for query budgets and benchmarks: 12 days of 12
+    sessions each (144), six venues, four tracks."""
+    start = datetime.date(2019, 5, 30)
+    edition = EditionPageFactory(
+        parent=home_page, start_date=start, end_date=start + datetime.timedelta(days=11)
+    )
+    venues = [VenueFactory(edition=edition, sort_order=i) for i in range(6)]
+    tracks = [TrackPageFactory(parent=edition) for _ in range(4)]
+    programme = ProgrammePageFactory(parent=edition)
+    for offset in range(12):
+        day = DayPageFactory(parent=programme, date=start + datetime.timedelta(days=offset))
+        for hour in range(12):
+            SessionFactory(
+                page=day,
+                start_time=datetime.time(8 + hour),
+                end_time=datetime.time(8 + hour, 45),
+                track=tracks[hour % 4],
+                venue=venues[hour % 6],
+            )
+    return edition

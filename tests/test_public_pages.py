@@ -5,14 +5,7 @@ import datetime
 import pytest
 
 from documents.models import DocumentsPage
-from events.factories import (
-    DayPageFactory,
-    EditionPageFactory,
-    ProgrammePageFactory,
-    SessionFactory,
-    TrackPageFactory,
-    VenueFactory,
-)
+from events.factories import EditionPageFactory, build_edition_at_lviv_scale
 from events.models import DayPage, TrackPage
 from home.models import SiteSettings
 
@@ -150,25 +143,7 @@ def test_search_refuses_nothing_a_visitor_can_type(client, edition):
 
 @pytest.fixture
 def lviv_scale(home_page):
-    """An edition at Lviv's scale: 12 days, 144 sessions, six venues, four tracks."""
-    start = datetime.date(2019, 5, 30)
-    edition = EditionPageFactory(
-        parent=home_page, start_date=start, end_date=start + datetime.timedelta(days=11)
-    )
-    venues = [VenueFactory(edition=edition, sort_order=i) for i in range(6)]
-    tracks = [TrackPageFactory(parent=edition) for _ in range(4)]
-    programme = ProgrammePageFactory(parent=edition)
-    for offset in range(12):
-        day = DayPageFactory(parent=programme, date=start + datetime.timedelta(days=offset))
-        for hour in range(12):
-            SessionFactory(
-                page=day,
-                start_time=datetime.time(8 + hour),
-                end_time=datetime.time(8 + hour, 45),
-                track=tracks[hour % 4],
-                venue=venues[hour % 6],
-            )
-    return edition
+    return build_edition_at_lviv_scale(home_page)
 
 
 @pytest.mark.parametrize("part", ["programme", "edition", "track", "home"])

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
+from wagtail import views as wagtail_views
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
@@ -21,5 +22,10 @@ if settings.DEBUG:
     urlpatterns += staticfiles_urlpatterns()
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-# Wagtail's page serving comes last: it answers every path not matched above.
-urlpatterns += [path("", include(wagtail_urls))]
+# Wagtail's page serving comes last: it answers every path not matched above. Its
+# pattern takes only slugs ending in "/", so calendar feeds (…/calendar.ics, routes of
+# the pages' RoutablePageMixin) get a pattern of their own into the same page router.
+urlpatterns += [
+    re_path(r"^((?:[\w\-]+/)*[\w\-]+\.ics)$", wagtail_views.serve, name="wagtail_serve_ics"),
+    path("", include(wagtail_urls)),
+]

@@ -20,10 +20,12 @@ from wagtail.admin.panels import (
     ObjectList,
     TabbedInterface,
 )
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from events.calendar import calendar_response
 from home.models import SiteSettings
 
 
@@ -53,7 +55,37 @@ class EditionPageForm(WagtailAdminPageForm):
         return cleaned_data
 
 
-class EditionPage(Page):
+class CalendarFeedMixin(RoutablePageMixin):
+    """A page with an iCalendar feed of its sessions at `calendar.ics`, advertised in
+    its head and offered as a link (`calendar_url` in the context)."""
+
+    def calendar_sessions(self):
+        raise NotImplementedError
+
+    def calendar_name(self):
+        return self.title
+
+    def feed_url(self, name, request=None, **kwargs):
+        """The address of a feed route. Wagtail hands routes their path with a "/"
+        appended, so feed routes are declared as "….ics/"; their address has none."""
+        return self.get_url(request) + self.reverse_subpage(name, kwargs=kwargs).rstrip("/")
+
+    @path("calendar.ics/", name="calendar")
+    def calendar_feed(self, request):
+        return calendar_response(
+            self.calendar_sessions(),
+            name=self.calendar_name(),
+            filename=self.slug,
+            request=request,
+        )
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["calendar_url"] = self.feed_url("calendar", request)
+        return context
+
+
+class EditionPage(CalendarFeedMixin, Page):
     """One yearly City Workshop: what it is, where and when, who runs it, and how to
     take part. Its programme, tracks, documents and forms are its child pages."""
 
@@ -199,6 +231,11 @@ class EditionPage(Page):
     @property
     def edition(self):
         return self
+
+    def calendar_sessions(self):
+        from .programme import Session
+
+        return Session.objects.of_edition(self).for_calendar()
 
     def get_contacts(self):
         site_settings = SiteSettings.for_site(self.get_site())
@@ -446,7 +483,7 @@ colour_validator = RegexValidator(
 )
 
 
-class TrackPage(EditionChildMixin, Page):
+class TrackPage(EditionChildMixin, CalendarFeedMixin, Page):
     """A thematic track of an edition (public space, cycling…): what it is about and
     its sessions across all days."""
 
@@ -492,6 +529,14 @@ class TrackPage(EditionChildMixin, Page):
     class Meta:
         verbose_name = _("thematic track")
         verbose_name_plural = _("thematic tracks")
+
+    def calendar_sessions(self):
+        from .programme import Session
+
+        return Session.objects.filter(track=self).published().for_calendar()
+
+    def calendar_name(self):
+        return f"{self.title} · {self.edition.title}"
 
     def get_context(self, request, *args, **kwargs):
         from .programme import Session

@@ -5,16 +5,20 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import path
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
-from .edition import EditionChildMixin, EditionPage, TrackPage, Venue
+from events.calendar import calendar_response
+
+from .edition import CalendarFeedMixin, EditionChildMixin, EditionPage, TrackPage, Venue
 
 
 class ProgrammePage(EditionChildMixin, Page):
@@ -49,6 +53,8 @@ class ProgrammePage(EditionChildMixin, Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["days"] = self.days()
+        edition = context["edition"]
+        context["calendar_url"] = edition.feed_url("calendar", request)
         return context
 
 
@@ -111,7 +117,7 @@ class DayPageForm(WagtailAdminPageForm):
         return cleaned_data
 
 
-class DayPage(EditionChildMixin, Page):
+class DayPage(EditionChildMixin, CalendarFeedMixin, Page):
     """One day of the programme, with its sessions in time order."""
 
     date = models.DateField(_("date"))
@@ -152,6 +158,31 @@ class DayPage(EditionChildMixin, Page):
         verbose_name = _("programme day")
         verbose_name_plural = _("programme days")
 
+    def calendar_sessions(self):
+        return self.sessions.for_calendar()
+
+    def calendar_name(self):
+        return f"{self.title} · {self.edition.title}"
+
+    @path("sessions/<int:session_id>/", name="session")
+    def session_page(self, request, session_id):
+        session = get_object_or_404(self.sessions.select_related("track", "venue"), pk=session_id)
+        return self.render(
+            request,
+            template="pages/session_page.html",
+            context_overrides={
+                "session": session,
+                "calendar_url": session.get_calendar_url(request),
+            },
+        )
+
+    @path("sessions/<int:session_id>/calendar.ics/", name="session_calendar")
+    def session_calendar(self, request, session_id):
+        session = get_object_or_404(self.sessions.for_calendar(), pk=session_id)
+        return calendar_response(
+            [session], name=session.title, filename=session.title, request=request
+        )
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         other_days = DayPage.objects.sibling_of(self, inclusive=False).live().public()
@@ -168,6 +199,14 @@ class SessionQuerySet(models.QuerySet):
         """Sessions of live, public days, in programme order."""
         days = DayPage.objects.live().public()
         return self.filter(page__in=days).order_by("page__date", "start_time", "end_time")
+
+    def of_edition(self, edition):
+        days = DayPage.objects.descendant_of(edition).live().public()
+        return self.filter(page__in=days).order_by("page__date", "start_time", "end_time")
+
+    def for_calendar(self):
+        """With everything a calendar entry shows fetched in the same query."""
+        return self.select_related("page", "track", "venue")
 
 
 class Session(ClusterableModel):
@@ -250,3 +289,16 @@ class Session(ClusterableModel):
         super().clean()
         if self.start_time and self.end_time and self.end_time <= self.start_time:
             raise ValidationError({"end_time": _("The end must be later than the start.")})
+
+    def get_url(self, request=None):
+        """The session's own page, under its day."""
+        return self.page.get_url(request) + self.page.reverse_subpage(
+            "session", kwargs={"session_id": self.pk}
+        )
+
+    @property
+    def url(self):
+        return self.get_url()
+
+    def get_calendar_url(self, request=None):
+        return self.page.feed_url("session_calendar", request, session_id=self.pk)

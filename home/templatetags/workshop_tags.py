@@ -21,6 +21,10 @@ def day(value):
 
 
 @register.inclusion_tag("components/breadcrumbs.html")
-def breadcrumbs(page):
-    """The page's ancestors below the tree root, the home page first."""
-    return {"ancestors": page.get_ancestors().filter(depth__gt=1), "page": page}
+def breadcrumbs(page, current=None):
+    """The page's ancestors below the tree root, the home page first. With `current`
+    (the title of a view below the page, such as a session), the page is a link too."""
+    ancestors = list(page.get_ancestors().filter(depth__gt=1))
+    if current:
+        ancestors.append(page)
+    return {"ancestors": ancestors, "current": current or page.title}

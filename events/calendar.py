@@ -1,0 +1,87 @@
+"""iCalendar (RFC 5545) feeds of the programme: the whole edition, a day, a track, one
+session. Written with the `icalendar` library; times in Europe/Kyiv with its VTIMEZONE.
+
+Each session is one VEVENT whose UID comes from the session's primary key, which the
+page editor keeps across edits (django-modelcluster updates rows in place), so a
+calendar that downloads the feed again updates the event instead of adding a copy;
+LAST-MODIFIED and DTSTAMP are when its day was last published.
+"""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from icalendar import Calendar, Event
+from wagtail.models import Site
+
+PRODID = "-//City Workshop//Maisternia mista//UK"
+
+
+def session_uid(session, hostname):
+    return f"session-{session.pk}@{hostname}"
+
+
+def session_location(session):
+    venue = session.venue
+    parts = [venue.name if venue else "", session.spot, venue.address if venue else ""]
+    return ", ".join(part for part in parts if part)
+
+
+def session_description(session):
+    lines = [session.description.strip()] if session.description else []
+    if session.hosts:
+        lines.append(_("Hosts: %(hosts)s") % {"hosts": session.hosts})
+    return "\n\n".join(lines)
+
+
+def session_event(session, request, hostname):
+    zone = ZoneInfo(settings.TIME_ZONE)
+    day = session.page
+    modified = day.last_published_at or timezone.now()
+    event = Event()
+    event.add("uid", session_uid(session, hostname))
+    event.add("dtstamp", modified)
+    event.add("last-modified", modified)
+    event.add("dtstart", datetime.datetime.combine(day.date, session.start_time, tzinfo=zone))
+    event.add("dtend", datetime.datetime.combine(day.date, session.end_time, tzinfo=zone))
+    event.add("summary", session.title)
+    if description := session_description(session):
+        event.add("description", description)
+    if location := session_location(session):
+        event.add("location", location)
+    if session.venue and session.venue.has_location:
+        event.add("geo", (float(session.venue.latitude), float(session.venue.longitude)))
+    event.add("url", request.build_absolute_uri(session.get_url(request)))
+    if session.track:
+        event.add("categories", [session.track.title])
+    return event
+
+
+def calendar_response(sessions, *, name, filename, request):
+    """An .ics response with one VEVENT per session (sessions come with their day,
+    track and venue fetched)."""
+    site = Site.find_for_request(request)
+    hostname = site.hostname if site else request.get_host().split(":")[0]
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", settings.TIME_ZONE)
+    dates = []
+    for session in sessions:
+        calendar.add_component(session_event(session, request, hostname))
+        dates.append(session.page.date)
+    if dates:
+        # Only the time zone rules of the programme's own dates, not its whole history.
+        calendar.add_missing_timezones(
+            first_date=min(dates), last_date=max(dates) + datetime.timedelta(days=1)
+        )
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{slugify(filename) or "calendar"}.ics"'
+    return response

@@ -49,13 +49,19 @@ class HomePage(Page):
             .prefetch_related("venues")
         )
 
+    def current_edition(self, editions=None):
+        """The edition the site leads with: the featured one while it is live, else
+        the latest live edition."""
+        if self.featured_edition_id and self.featured_edition.live:
+            return self.featured_edition
+        if editions is None:
+            editions = self.editions()
+        return editions[0] if editions else None
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         editions = list(self.editions())
-        current = self.featured_edition if self.featured_edition_id else None
-        if current is None or not current.live:
-            current = editions[0] if editions else None
-        context["current_edition"] = current
+        context["current_edition"] = self.current_edition(editions)
         context["editions"] = editions
         return context
 

@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail import blocks
@@ -275,6 +276,15 @@ class EditionPage(CalendarFeedMixin, Page):
     def tracks(self):
         return [part for part in self.parts if isinstance(part, TrackPage)]
 
+    def is_past(self, today=None):
+        return self.end_date < (today or timezone.localdate())
+
+    def current_edition(self):
+        """The edition the site leads with now, when it is not this one."""
+        home = self.get_parent().specific
+        current = home.current_edition() if hasattr(home, "current_edition") else None
+        return current if current and current.pk != self.pk else None
+
     def navigation(self):
         """The parts of the edition, in the order the public expects them."""
         items = [(_("About"), self.url)]
@@ -293,6 +303,7 @@ class EditionPage(CalendarFeedMixin, Page):
         partners = list(self.partners.select_related("logo"))
         context.update(
             edition=self,
+            happening=self.programme_page.now_and_next() if self.programme_page else None,
             contacts=self.get_contacts(),
             venues=list(self.venues.all()),
             partner_groups=[

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -17,6 +18,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from events.calendar import calendar_response
+from events.filters import ProgrammeFilterForm
 
 from .edition import CalendarFeedMixin, EditionChildMixin, EditionPage, TrackPage, Venue
 
@@ -38,23 +40,69 @@ class ProgrammePage(EditionChildMixin, Page):
         verbose_name = _("programme")
         verbose_name_plural = _("programmes")
 
-    def days(self):
-        """The live days in date order, with their sessions, tracks and venues fetched."""
+    def live_days(self):
+        return DayPage.objects.child_of(self).live().public().order_by("date")
+
+    def days(self, session_lookups=None):
+        """The live days in date order, with their sessions (those matching the
+        lookups, if given) and their tracks and venues fetched: three queries."""
+        sessions = Session.objects.filter(**(session_lookups or {}))
         return list(
-            DayPage.objects.child_of(self)
-            .live()
-            .public()
-            .order_by("date")
-            .prefetch_related(
-                Prefetch("sessions", queryset=Session.objects.select_related("track", "venue"))
+            self.live_days().prefetch_related(
+                Prefetch("sessions", queryset=sessions.select_related("track", "venue"))
             )
         )
 
+    def filtered_days(self, request):
+        """The days for the programme page and its filter form, from the query string.
+        Values that match nothing in the programme are ignored (the form says so)."""
+        days = self.days()
+        edition = self.edition
+        form = ProgrammeFilterForm(
+            request.GET,
+            days=days,
+            tracks=edition.tracks,
+            kinds=[
+                (kind, label)
+                for kind, label in Session.Kind.choices
+                if any(s.kind == kind for day in days for s in day.sessions.all())
+            ],
+            venues=edition.venues.all(),
+        )
+        if lookups := form.session_lookups():
+            days = [day for day in self.days(lookups) if day.sessions.all()]
+        if form.chosen_day:
+            days = [day for day in days if day.date == form.chosen_day]
+        return form, days
+
+    def now_and_next(self, moment=None):
+        """During an event day: the sessions going on now and the ones starting next
+        (Europe/Kyiv time). None on any other day."""
+        moment = timezone.localtime(moment)
+        today = self.live_days().filter(date=moment.date()).first()
+        if today is None:
+            return None
+        sessions = list(today.sessions.select_related("track", "venue"))
+        time = moment.time()
+        going_on = [s for s in sessions if s.start_time <= time < s.end_time]
+        later = [s for s in sessions if s.start_time > time]
+        first_start = min((s.start_time for s in later), default=None)
+        return {
+            "day": today,
+            "now": going_on,
+            "next": [s for s in later if s.start_time == first_start],
+        }
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["days"] = self.days()
+        form, days = self.filtered_days(request)
         edition = context["edition"]
-        context["calendar_url"] = edition.feed_url("calendar", request)
+        context.update(
+            days=days,
+            filter_form=form,
+            happening=self.now_and_next(),
+            calendar_url=edition.feed_url("calendar", request),
+        )
         return context
 
 

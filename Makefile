@@ -44,7 +44,7 @@ test: install node_modules/.installed ## Lint, check migrations and run the whol
 	$(VENV)/bin/pytest
 
 messages: install ## Update and compile the Ukrainian translation catalogue
-	$(MANAGE) makemessages -l uk --no-obsolete --ignore=.venv --ignore=node_modules
+	$(MANAGE) makemessages -l uk --no-obsolete --ignore=.venv --ignore=node_modules --ignore=tests --ignore=locale_admin
 	$(MANAGE) compilemessages -l uk --ignore=.venv
 
 clean: ## Remove the virtual environment and caches (keeps the database)

@@ -55,7 +55,11 @@ class HomePage(Page):
         if self.featured_edition_id and self.featured_edition.live:
             return self.featured_edition
         if editions is None:
-            editions = self.editions()
+            from events.models import EditionPage
+
+            return (
+                EditionPage.objects.child_of(self).live().public().order_by("-start_date").first()
+            )
         return editions[0] if editions else None
 
     def get_context(self, request, *args, **kwargs):

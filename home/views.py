@@ -2,7 +2,9 @@ import re
 
 from django import forms
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 
@@ -29,3 +31,15 @@ def search(request):
         pages = Page.objects.live().public().specific().search(terms)
         results = Paginator(pages, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "pages/search.html", {"form": form, "query": query, "results": results})
+
+
+def robots_txt(request):
+    """Crawlers may read every public page, and are told where the sitemap is."""
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /django-admin/",
+        "",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

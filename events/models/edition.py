@@ -281,8 +281,10 @@ class EditionPage(CalendarFeedMixin, Page):
 
     def current_edition(self):
         """The edition the site leads with now, when it is not this one."""
-        home = self.get_parent().specific
-        current = home.current_edition() if hasattr(home, "current_edition") else None
+        from home.models import HomePage
+
+        home = HomePage.objects.ancestor_of(self).first()
+        current = home.current_edition() if home else None
         return current if current and current.pk != self.pk else None
 
     def navigation(self):

@@ -1,0 +1,248 @@
+"""schema.org data of the editions and their programme, for search engines and maps
+(written into the pages as JSON-LD).
+
+Plain functions that return dicts, built from what the pages already hold in their
+context (the edition's venues and partners, the days with their sessions, the day's
+or the track's sessions), so that they add no queries of their own. Times are given
+with the offset of Europe/Kyiv: 2017-06-12T15:00:00+03:00.
+"""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+
+from events.calendar import session_description
+
+# The 1.91:1 image that Facebook, Telegram and search engines show for a shared link.
+SHARE_IMAGE_SPEC = "fill-1200x630"
+
+CONTEXT = "https://schema.org"
+SCHEDULED = "https://schema.org/EventScheduled"
+OFFLINE = "https://schema.org/OfflineEventAttendanceMode"
+LANGUAGE = "uk"
+COUNTRY = "UA"
+
+
+def absolute(request, url):
+    return request.build_absolute_uri(url) if url else None
+
+
+def local_datetime(date, time):
+    zone = ZoneInfo(settings.TIME_ZONE)
+    return datetime.datetime.combine(date, time, tzinfo=zone).isoformat()
+
+
+def place(venue, city):
+    data = {"@type": "Place", "name": venue.name}
+    data["address"] = {
+        "@type": "PostalAddress",
+        **({"streetAddress": venue.address} if venue.address else {}),
+        "addressLocality": city,
+        "addressCountry": COUNTRY,
+    }
+    if venue.has_location:
+        data["geo"] = {
+            "@type": "GeoCoordinates",
+            "latitude": float(venue.latitude),
+            "longitude": float(venue.longitude),
+        }
+    return data
+
+
+def edition_location(edition, venues):
+    """The main venue, all the venues when there are several, or the city alone."""
+    if not venues:
+        return {
+            "@type": "Place",
+            "name": edition.city,
+            "address": {
+                "@type": "PostalAddress",
+                "addressLocality": edition.city,
+                "addressCountry": COUNTRY,
+            },
+        }
+    if len(venues) == 1:
+        return place(venues[0], edition.city)
+    return [place(venue, edition.city) for venue in venues]
+
+
+def organization(partner, request):
+    data = {"@type": "Organization", "name": partner.name}
+    if partner.url:
+        data["url"] = partner.url
+    if partner.logo:
+        data["logo"] = absolute(request, partner.logo.file.url)
+    return data
+
+
+def edition_id(edition, request):
+    return absolute(request, edition.get_url(request)) + "#event"
+
+
+def edition_reference(edition, request):
+    """The edition as the superEvent of a day's, a track's or a session's events."""
+    return {
+        "@type": "Event",
+        "@id": edition_id(edition, request),
+        "name": edition.title,
+        "url": absolute(request, edition.get_url(request)),
+        "startDate": edition.start_date.isoformat(),
+        "endDate": edition.end_date.isoformat(),
+    }
+
+
+def session_url(session, day, request):
+    # The day is given rather than read from session.page, which is not always fetched.
+    url = day.get_url(request) + day.reverse_subpage("session", kwargs={"session_id": session.pk})
+    return absolute(request, url)
+
+
+def session_event(session, request, *, day, edition, track, venue):
+    """One session as an Event. Its day, track and venue are given by the caller, who
+    has them at hand; the venue is the session's own or else the main venue."""
+    data = {
+        "@type": "Event",
+        "name": session.title,
+        "startDate": local_datetime(day.date, session.start_time),
+        "endDate": local_datetime(day.date, session.end_time),
+        "url": session_url(session, day, request),
+        "eventStatus": SCHEDULED,
+        "eventAttendanceMode": OFFLINE,
+        "inLanguage": LANGUAGE,
+    }
+    if description := session_description(session):
+        data["description"] = description
+    if venue is not None:
+        data["location"] = place(venue, edition.city)
+    if track is not None:
+        data["about"] = {
+            "@type": "Thing",
+            "name": track.title,
+            "url": absolute(request, track.get_url(request)),
+        }
+        data["keywords"] = track.title
+    return data
+
+
+def edition_event(edition, request, *, venues, partners, days):
+    """The edition as an Event with its sessions as subEvents. `venues` in their
+    order (the main one first), `partners` with their logos, `days` with their
+    sessions, tracks and venues prefetched."""
+    url = absolute(request, edition.get_url(request))
+    data = {
+        "@context": CONTEXT,
+        "@type": "Event",
+        "@id": edition_id(edition, request),
+        "name": edition.title,
+        "description": edition.lead,
+        "startDate": edition.start_date.isoformat(),
+        "endDate": edition.end_date.isoformat(),
+        "eventStatus": SCHEDULED,
+        "eventAttendanceMode": OFFLINE,
+        "location": edition_location(edition, venues),
+        "inLanguage": LANGUAGE,
+        "url": url,
+    }
+    if edition.hero_image:
+        rendition = edition.hero_image.get_rendition(SHARE_IMAGE_SPEC)
+        data["image"] = absolute(request, rendition.url)
+    roles = {"organizer": "organiser", "funder": "funder"}
+    for key, role in roles.items():
+        if organisations := [organization(p, request) for p in partners if p.role == role]:
+            data[key] = organisations
+    main_venue = venues[0] if venues else None
+    sub_events = [
+        session_event(
+            session,
+            request,
+            day=day,
+            edition=edition,
+            track=session.track,
+            venue=session.venue or main_venue,
+        )
+        for day in days
+        for session in day.sessions.all()
+    ]
+    if sub_events:
+        data["subEvent"] = sub_events
+    return data
+
+
+def part_events(sessions, request, *, edition, main_venue, day=None, track=None):
+    """Sessions as a list of Events, each a part of the edition: the sessions of one
+    `day`, or of one `track` (with their days fetched)."""
+    reference = edition_reference(edition, request)
+    return [
+        {
+            "@context": CONTEXT,
+            **session_event(
+                session,
+                request,
+                day=day or session.page,
+                edition=edition,
+                track=track or session.track,
+                venue=session.venue or main_venue,
+            ),
+            "superEvent": reference,
+        }
+        for session in sessions
+    ]
+
+
+def day_events(day, request, *, sessions, edition, main_venue=None):
+    """A day's sessions (with their tracks and venues fetched) as Events."""
+    return part_events(sessions, request, edition=edition, main_venue=main_venue, day=day)
+
+
+def track_events(track, request, *, sessions, edition, main_venue=None):
+    """A track's sessions (with their days and venues fetched) as Events."""
+    return part_events(sessions, request, edition=edition, main_venue=main_venue, track=track)
+
+
+def session_page_event(session, request, *, day, edition, main_venue=None):
+    return {
+        "@context": CONTEXT,
+        **session_event(
+            session,
+            request,
+            day=day,
+            edition=edition,
+            track=session.track,
+            venue=session.venue or main_venue,
+        ),
+        "superEvent": edition_reference(edition, request),
+    }
+
+
+def home_series(home, request, *, name, editions):
+    """The City Workshop as an EventSeries of its editions (`editions` with their
+    venues prefetched)."""
+    data = {
+        "@context": CONTEXT,
+        "@type": "EventSeries",
+        "name": name,
+        "url": absolute(request, home.get_url(request)),
+        "inLanguage": LANGUAGE,
+    }
+    if home.search_description:
+        data["description"] = home.search_description
+    sub_events = []
+    for edition in editions:
+        sub_events.append(
+            {
+                "@type": "Event",
+                "@id": edition_id(edition, request),
+                "name": edition.title,
+                "description": edition.lead,
+                "startDate": edition.start_date.isoformat(),
+                "endDate": edition.end_date.isoformat(),
+                "eventStatus": SCHEDULED,
+                "eventAttendanceMode": OFFLINE,
+                "location": edition_location(edition, list(edition.venues.all())),
+                "url": absolute(request, edition.get_url(request)),
+            }
+        )
+    if sub_events:
+        data["subEvent"] = sub_events
+    return data

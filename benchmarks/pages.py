@@ -1,4 +1,4 @@
-"""Time the public pages at Lviv's scale (12 days, 144 sessions, six venues, four
+"""Time the public pages and the calendar feed at Lviv's scale (12 days, 144 sessions, six venues, four
 tracks) in a throw-away test database.
 
     .venv/bin/python benchmarks/pages.py [--requests 50]
@@ -43,6 +43,8 @@ def build_lviv_scale_edition():
         "home": "/",
         "edition": edition.url,
         "programme (144 sessions)": programme.url,
+        "programme, one theme": f"{programme.url}?track={edition.tracks[0].slug}",
+        "edition .ics (144 sessions)": edition.feed_url("calendar"),
         "day (12 sessions)": DayPage.objects.child_of(programme).order_by("date")[0].url,
         "track (36 sessions)": edition.tracks[0].url,
         "search": "/search/?q=Подія",

@@ -125,13 +125,9 @@ def session_event(session, request, *, day, edition, track, venue):
     return data
 
 
-def edition_event(edition, request, *, venues, partners, days):
-    """The edition as an Event with its sessions as subEvents. `venues` in their
-    order (the main one first), `partners` with their logos, `days` with their
-    sessions, tracks and venues prefetched."""
-    url = absolute(request, edition.get_url(request))
-    data = {
-        "@context": CONTEXT,
+def edition_summary(edition, request, *, venues):
+    """The edition as an Event with its dates and place, as the home page lists it."""
+    return {
         "@type": "Event",
         "@id": edition_id(edition, request),
         "name": edition.title,
@@ -142,13 +138,19 @@ def edition_event(edition, request, *, venues, partners, days):
         "eventAttendanceMode": OFFLINE,
         "location": edition_location(edition, venues),
         "inLanguage": LANGUAGE,
-        "url": url,
+        "url": absolute(request, edition.get_url(request)),
     }
+
+
+def edition_event(edition, request, *, venues, partners, days):
+    """The edition as an Event with its image, organisers, funders and its sessions
+    as subEvents. `venues` in their order (the main one first), `partners` with their
+    logos, `days` with their sessions, tracks and venues prefetched."""
+    data = {"@context": CONTEXT, **edition_summary(edition, request, venues=venues)}
     if edition.hero_image:
         rendition = edition.hero_image.get_rendition(SHARE_IMAGE_SPEC)
         data["image"] = absolute(request, rendition.url)
-    roles = {"organizer": "organiser", "funder": "funder"}
-    for key, role in roles.items():
+    for key, role in (("organizer", "organiser"), ("funder", "funder")):
         if organisations := [organization(p, request) for p in partners if p.role == role]:
             data[key] = organisations
     main_venue = venues[0] if venues else None
@@ -201,6 +203,7 @@ def track_events(track, request, *, sessions, edition, main_venue=None):
 
 
 def session_page_event(session, request, *, day, edition, main_venue=None):
+    """One session (with its track and venue fetched) as an Event of the edition."""
     return {
         "@context": CONTEXT,
         **session_event(
@@ -227,22 +230,9 @@ def home_series(home, request, *, name, editions):
     }
     if home.search_description:
         data["description"] = home.search_description
-    sub_events = []
-    for edition in editions:
-        sub_events.append(
-            {
-                "@type": "Event",
-                "@id": edition_id(edition, request),
-                "name": edition.title,
-                "description": edition.lead,
-                "startDate": edition.start_date.isoformat(),
-                "endDate": edition.end_date.isoformat(),
-                "eventStatus": SCHEDULED,
-                "eventAttendanceMode": OFFLINE,
-                "location": edition_location(edition, list(edition.venues.all())),
-                "url": absolute(request, edition.get_url(request)),
-            }
-        )
+    sub_events = [
+        edition_summary(edition, request, venues=list(edition.venues.all())) for edition in editions
+    ]
     if sub_events:
         data["subEvent"] = sub_events
     return data

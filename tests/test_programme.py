@@ -11,7 +11,6 @@ from events.factories import (
     DayPageFactory,
     EditionPageFactory,
     ProgrammePageFactory,
-    SessionFactory,
     TrackPageFactory,
     VenueFactory,
 )
@@ -207,17 +206,22 @@ def build_programme(home_page, year, days, sessions_per_day):
     venues = [VenueFactory(edition=edition, sort_order=i) for i in range(3)]
     tracks = [TrackPageFactory(parent=edition) for _ in range(4)]
     programme = ProgrammePageFactory(parent=edition)
+    sessions = []
     for offset in range(days):
         day = DayPageFactory(parent=programme, date=start + datetime.timedelta(days=offset))
         for number in range(sessions_per_day):
             minutes = 8 * 60 + number * 20
-            SessionFactory(
-                page=day,
-                start_time=datetime.time(minutes // 60, minutes % 60),
-                end_time=datetime.time(minutes // 60, minutes % 60 + 15),
-                track=tracks[number % 4],
-                venue=venues[number % 3],
+            sessions.append(
+                Session(
+                    page=day,
+                    title=f"Подія {number}",
+                    start_time=datetime.time(minutes // 60, minutes % 60),
+                    end_time=datetime.time(minutes // 60, minutes % 60 + 15),
+                    track=tracks[number % 4],
+                    venue=venues[number % 3],
+                )
             )
+    Session.objects.bulk_create(sessions)
     return edition
 
 

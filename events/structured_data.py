@@ -77,7 +77,9 @@ def organization(partner, request):
 
 
 def edition_id(edition, request):
-    return absolute(request, edition.get_url(request)) + "#event"
+    # A page previewed before its first save has no address yet.
+    url = absolute(request, edition.get_url(request))
+    return f"{url}#event" if url else None
 
 
 def edition_reference(edition, request):

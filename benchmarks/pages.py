@@ -1,5 +1,7 @@
-"""Time the public pages and the calendar feed at Lviv's scale (12 days, 144 sessions, six venues, four
-tracks) in a throw-away test database.
+"""Time the public pages and the calendar feed at Lviv's scale.
+
+An edition of 12 days, 144 sessions, six venues and four tracks is built in a
+throw-away test database.
 
     .venv/bin/python benchmarks/pages.py [--requests 50]
 

@@ -318,6 +318,8 @@ def test_the_sitemap_lists_the_public_pages_of_the_edition(client, edition):
     ]
     for page in pages:
         assert page.full_url in locations
+    for session in Session.objects.all():
+        assert f"{session.page.full_url}sessions/{session.pk}/" in locations
 
 
 def test_draft_pages_stay_out_of_the_sitemap(client, edition):

@@ -325,7 +325,7 @@ class EditionChildMixin:
 
     @cached_property
     def edition(self):
-        return EditionPage.objects.ancestor_of(self).last()
+        return EditionPage.objects.ancestor_of(self).select_related("hero_image").last()
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -209,6 +209,24 @@ class DayPage(EditionChildMixin, CalendarFeedMixin, Page):
     def calendar_sessions(self):
         return self.sessions.for_calendar()
 
+    def get_sitemap_urls(self, request=None):
+        """The day and each of its sessions' own pages."""
+        urls = super().get_sitemap_urls(request)
+        if not urls:
+            return urls
+        day_url, lastmod = urls[0]["location"], urls[0]["lastmod"]
+        return [
+            *urls,
+            *(
+                {
+                    "location": day_url
+                    + self.reverse_subpage("session", kwargs={"session_id": pk}),
+                    "lastmod": lastmod,
+                }
+                for pk in self.sessions.values_list("pk", flat=True)
+            ),
+        ]
+
     def calendar_name(self):
         return f"{self.title} · {self.edition.title}"
 

@@ -9,7 +9,6 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
-from modelcluster.models import ClusterableModel
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import path
@@ -275,7 +274,7 @@ class SessionQuerySet(models.QuerySet):
         return self.select_related("page", "track", "venue")
 
 
-class Session(ClusterableModel):
+class Session(models.Model):
     """One item of a day's programme: a talk, a workshop, an excursion, a break…"""
 
     class Kind(models.TextChoices):

@@ -249,7 +249,10 @@ class EditionPage(CalendarFeedMixin, Page):
     def parts(self):
         """The live, public child pages (programme, tracks, documents, registration) as
         their own types, in the editor's order; a few queries whatever their number."""
-        return list(self.get_children().live().public().specific())
+        parts = list(self.get_children().live().public().specific())
+        for part in parts:
+            part.edition = self  # they need not look for it again
+        return parts
 
     def first_part(self, model):
         return next((part for part in self.parts if isinstance(part, model)), None)
@@ -318,6 +321,15 @@ class EditionPage(CalendarFeedMixin, Page):
             documents=(self.documents_page.get_documents() if self.documents_page else []),
         )
         return context
+
+
+class CachedUrlMixin:
+    """For pages whose address is read many times in one listing (every session links
+    its day and its track): computed once per instance."""
+
+    @cached_property
+    def url(self):
+        return self.get_url()
 
 
 class EditionChildMixin:
@@ -496,7 +508,7 @@ colour_validator = RegexValidator(
 )
 
 
-class TrackPage(EditionChildMixin, CalendarFeedMixin, Page):
+class TrackPage(CachedUrlMixin, EditionChildMixin, CalendarFeedMixin, Page):
     """A thematic track of an edition (public space, cycling…): what it is about and
     its sessions across all days."""
 

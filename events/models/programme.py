@@ -19,7 +19,14 @@ from wagtail.search import index
 from events.calendar import calendar_response
 from events.filters import ProgrammeFilterForm
 
-from .edition import CalendarFeedMixin, EditionChildMixin, EditionPage, TrackPage, Venue
+from .edition import (
+    CachedUrlMixin,
+    CalendarFeedMixin,
+    EditionChildMixin,
+    EditionPage,
+    TrackPage,
+    Venue,
+)
 
 
 class ProgrammePage(EditionChildMixin, Page):
@@ -45,12 +52,17 @@ class ProgrammePage(EditionChildMixin, Page):
     def days(self, session_lookups=None):
         """The live days in date order, with their sessions (those matching the
         lookups, if given) and their tracks and venues fetched: three queries."""
-        sessions = Session.objects.filter(**(session_lookups or {}))
-        return list(
-            self.live_days().prefetch_related(
-                Prefetch("sessions", queryset=sessions.select_related("track", "venue"))
-            )
-        )
+        sessions = Session.objects.filter(**(session_lookups or {})).select_related("venue")
+        days = list(self.live_days().prefetch_related(Prefetch("sessions", queryset=sessions)))
+        # The edition's tracks are loaded already: share them (and their cached
+        # addresses) rather than a copy per session. A track that is not live is
+        # not shown.
+        tracks = {track.pk: track for track in self.edition.tracks}
+        for day in days:
+            for session in day.sessions.all():
+                if session.track_id:
+                    session.track = tracks.get(session.track_id)
+        return days
 
     def filtered_days(self, request):
         """The days for the programme page and its filter form, from the query string.
@@ -164,7 +176,7 @@ class DayPageForm(WagtailAdminPageForm):
         return cleaned_data
 
 
-class DayPage(EditionChildMixin, CalendarFeedMixin, Page):
+class DayPage(CachedUrlMixin, EditionChildMixin, CalendarFeedMixin, Page):
     """One day of the programme, with its sessions in time order."""
 
     date = models.DateField(_("date"))
@@ -355,6 +367,15 @@ class Session(models.Model):
         if self.start_time and self.end_time and self.end_time <= self.start_time:
             raise ValidationError({"end_time": _("The end must be later than the start.")})
 
+    @property
+    def kind_label(self):
+        # As get_kind_display(), without rebuilding and hashing the lazy choices on
+        # every call (it showed in the profile of a 144-session programme).
+        try:
+            return self.Kind(self.kind).label
+        except ValueError:
+            return self.kind
+
     def get_url(self, request=None):
         """The session's own page, under its day."""
         return self.page.get_url(request) + self.page.reverse_subpage(
@@ -363,7 +384,7 @@ class Session(models.Model):
 
     @property
     def url(self):
-        return self.get_url()
+        return self.page.url + self.page.reverse_subpage("session", kwargs={"session_id": self.pk})
 
     def get_calendar_url(self, request=None):
         return self.page.feed_url("session_calendar", request, session_id=self.pk)

@@ -96,7 +96,7 @@ def edition_reference(edition, request):
 
 def session_url(session, day, request):
     # The day is given rather than read from session.page, which is not always fetched.
-    url = day.get_url(request) + day.reverse_subpage("session", kwargs={"session_id": session.pk})
+    url = day.url + day.reverse_subpage("session", kwargs={"session_id": session.pk})
     return absolute(request, url)
 
 
@@ -121,7 +121,7 @@ def session_event(session, request, *, day, edition, track, venue):
         data["about"] = {
             "@type": "Thing",
             "name": track.title,
-            "url": absolute(request, track.get_url(request)),
+            "url": absolute(request, track.url),
         }
         data["keywords"] = track.title
     return data

@@ -61,3 +61,32 @@ def test_the_registration_form_is_usable_without_javascript(site_url, browser):
     assert page.get_by_label("Електронна пошта").input_value() == "not an e-mail"
     assert page.locator(".field-error, [id$='-error'], .errorlist").count() >= 1
     context.close()
+
+
+def test_the_programme_prints_as_a_clean_a4_programme(site_url, phone):
+    phone.emulate_media(media="print")
+    phone.goto(site_url + "/2017/programme/")
+    style = phone.evaluate(
+        """() => {
+            const shown = (selector) => [...document.querySelectorAll(selector)]
+                .some((el) => getComputedStyle(el).display !== "none");
+            const days = [...document.querySelectorAll(".programme-day")];
+            return {
+                navigation: shown(".edition-nav, .site-search, .breadcrumbs, .site-footer"),
+                controls: shown(".programme-filters, .calendar-link"),
+                days: days.length,
+                breaks: days.slice(1).every((day) => getComputedStyle(day).breakBefore === "page"),
+                sessionsKeptWhole: [...document.querySelectorAll(".session")]
+                    .every((s) => getComputedStyle(s).breakInside === "avoid"),
+                text: getComputedStyle(document.body).color,
+            };
+        }"""
+    )
+    assert style == {
+        "navigation": False,
+        "controls": False,
+        "days": 6,
+        "breaks": True,
+        "sessionsKeptWhole": True,
+        "text": "rgb(0, 0, 0)",
+    }

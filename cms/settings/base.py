@@ -203,3 +203,8 @@ def require_secret_key(key):
     if not key:
         raise ImproperlyConfigured("Set the SECRET_KEY environment variable.")
     return key
+
+# Public forms: a person needs at least this long to fill one in; faster is a bot.
+FORM_MIN_FILL_SECONDS = int(os.environ.get("FORM_MIN_FILL_SECONDS", "3"))
+# POSTs to public forms per client address: (how many, per seconds).
+FORM_POST_RATE_LIMIT = (int(os.environ.get("FORM_POST_RATE_LIMIT", "10")), 3600)

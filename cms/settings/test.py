@@ -18,3 +18,4 @@ STORAGES = {
 }
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://testserver")
 WHITENOISE_AUTOREFRESH = True  # no collectstatic in tests
+FORM_MIN_FILL_SECONDS = 0  # tests post at once; the rule has its own tests

@@ -7,7 +7,7 @@ from .edition import (
     TrackPage,
     Venue,
 )
-from .forms import RegistrationFormField, RegistrationFormPage
+from .forms import RegistrationFormField, RegistrationFormPage, RegistrationSubmission
 from .programme import DayPage, ProgrammePage, Session
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "ProgrammePage",
     "RegistrationFormField",
     "RegistrationFormPage",
+    "RegistrationSubmission",
     "Session",
     "TrackPage",
     "Venue",

@@ -1,22 +1,40 @@
 """The registration form of an edition, built with Wagtail's form builder so the press
-office edits its fields, introduction and thank-you text."""
+office edits its fields, introduction and thank-you text, with the rules a crowd on
+opening day needs: an opening window, a capacity with a waiting list, one registration
+per e-mail, consent, and no bots."""
 
 import logging
 import smtplib
 
 from anyascii import anyascii
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, models, transaction
+from django.http import HttpResponseRedirect
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
-from wagtail.contrib.forms.models import AbstractEmailForm, AbstractFormField
+from wagtail.contrib.forms.models import (
+    AbstractEmailForm,
+    AbstractFormField,
+    AbstractFormSubmission,
+)
 from wagtail.contrib.forms.panels import FormSubmissionsPanel
 from wagtail.contrib.forms.utils import get_field_clean_name
 from wagtail.fields import RichTextField
 
+from events.forms import ProtectedForm, started_token
+from events.ratelimit import too_many_posts
+
 from .edition import EditionChildMixin
 
 logger = logging.getLogger(__name__)
+
+THANKS_PARAMETER = "thanks"
+STATUS_SESSION_KEY = "registration_status"
 
 
 class ReadableNameFormField(AbstractFormField):
@@ -36,13 +54,73 @@ class RegistrationFormField(ReadableNameFormField):
     )
 
 
+class RegistrationSubmission(AbstractFormSubmission):
+    """One registration: the answers, plus what the rules need to keep."""
+
+    class Status(models.TextChoices):
+        REGISTERED = "registered", _("registered")
+        WAITING = "waiting", _("waiting list")
+
+    email = models.EmailField(_("e-mail"), blank=True, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.REGISTERED
+    )
+    consent_text = models.TextField(_("consent given"), blank=True)
+    consented_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        constraints = [
+            # One registration per e-mail and edition (a form belongs to one edition),
+            # enforced by the database too, so two simultaneous requests cannot both pass.
+            models.UniqueConstraint(
+                fields=["page", "email"],
+                condition=~models.Q(email=""),
+                name="one_registration_per_email",
+            )
+        ]
+
+    def get_data(self):
+        return {
+            **super().get_data(),
+            "status": self.get_status_display(),
+            "consented_at": self.consented_at,
+        }
+
+
+class AlreadyRegistered(Exception):
+    pass
+
+
 class RegistrationFormPage(EditionChildMixin, AbstractEmailForm):
     """The form people fill in to take part in the edition. Submissions are stored and
-    listed in the admin; a copy can go to the press office by e-mail."""
+    listed in the admin; the person gets a confirmation and the press office a copy."""
 
     intro = RichTextField(_("introduction"), blank=True)
     thank_you_text = RichTextField(
         _("thank-you text"), blank=True, help_text=_("Shown after the form is sent.")
+    )
+    opens_at = models.DateTimeField(
+        _("registration opens"), null=True, blank=True, help_text=_("Empty: open now.")
+    )
+    closes_at = models.DateTimeField(
+        _("registration closes"), null=True, blank=True, help_text=_("Empty: no end.")
+    )
+    capacity = models.PositiveIntegerField(
+        _("places"),
+        null=True,
+        blank=True,
+        help_text=_("When this many people have registered, the next go to a waiting list."),
+    )
+    privacy_page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("privacy page"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The page that explains how personal data are processed."),
     )
 
     parent_page_types = ["events.EditionPage"]
@@ -59,6 +137,14 @@ class RegistrationFormPage(EditionChildMixin, AbstractEmailForm):
         FieldPanel("thank_you_text"),
         MultiFieldPanel(
             [
+                FieldRowPanel([FieldPanel("opens_at"), FieldPanel("closes_at")]),
+                FieldPanel("capacity"),
+                FieldPanel("privacy_page"),
+            ],
+            heading=_("Rules"),
+        ),
+        MultiFieldPanel(
+            [
                 FieldRowPanel([FieldPanel("from_address"), FieldPanel("to_address")]),
                 FieldPanel("subject"),
             ],
@@ -70,6 +156,80 @@ class RegistrationFormPage(EditionChildMixin, AbstractEmailForm):
         verbose_name = _("registration form")
         verbose_name_plural = _("registration forms")
 
+    def clean(self):
+        super().clean()
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            raise ValidationError({"closes_at": _("It must close after it opens.")})
+
+    def window_state(self, moment=None):
+        """ "not yet", "closed" or "open"."""
+        moment = moment or timezone.now()
+        if self.opens_at and moment < self.opens_at:
+            return "not yet"
+        if self.closes_at and moment >= self.closes_at:
+            return "closed"
+        return "open"
+
+    def counts(self):
+        submissions = self.get_submissions()
+        return {
+            "registered": submissions.filter(
+                status=RegistrationSubmission.Status.REGISTERED
+            ).count(),
+            "waiting": submissions.filter(status=RegistrationSubmission.Status.WAITING).count(),
+        }
+
+    def get_submission_class(self):
+        return RegistrationSubmission
+
+    def get_data_fields(self):
+        return [
+            *super().get_data_fields(),
+            ("status", _("Status")),
+            ("consented_at", _("Consent given at")),
+        ]
+
+    def get_form_class(self):
+        return type("RegistrationForm", (ProtectedForm, super().get_form_class()), {})
+
+    def email_field_name(self):
+        """The first e-mail field the press office added: the person's address."""
+        for field in self.get_form_fields():
+            if field.field_type == "email":
+                return field.clean_name
+        return None
+
+    def process_form_submission(self, form):
+        email_field = self.email_field_name()
+        email = (form.cleaned_data.get(email_field) or "").strip().lower() if email_field else ""
+        try:
+            with transaction.atomic():
+                # Lock the form page so that simultaneous registrations are counted
+                # one after another against the capacity.
+                type(self).objects.select_for_update().filter(pk=self.pk).first()
+                submissions = self.get_submissions()
+                if email and submissions.filter(email=email).exists():
+                    raise AlreadyRegistered
+                full = self.capacity is not None and (
+                    submissions.filter(status=RegistrationSubmission.Status.REGISTERED).count()
+                    >= self.capacity
+                )
+                submission = RegistrationSubmission.objects.create(
+                    page=self,
+                    form_data=form.submitted_data(),
+                    email=email,
+                    status=(
+                        RegistrationSubmission.Status.WAITING
+                        if full
+                        else RegistrationSubmission.Status.REGISTERED
+                    ),
+                    consent_text=str(form.fields["consent"].label),
+                    consented_at=timezone.now(),
+                )
+        except IntegrityError as error:
+            raise AlreadyRegistered from error
+        return submission
+
     def send_mail(self, form):
         # The submission is already stored; a mail server that is down must not turn
         # the visitor's successful registration into a server error.
@@ -77,3 +237,67 @@ class RegistrationFormPage(EditionChildMixin, AbstractEmailForm):
             super().send_mail(form)
         except (smtplib.SMTPException, OSError):
             logger.exception("Could not e-mail the registration to %s", self.to_address)
+
+    def send_confirmation(self, request, submission):
+        """The person's own confirmation, in Ukrainian, with the edition's dates, venue
+        and calendar feed."""
+        if not submission.email:
+            return
+        edition = self.edition
+        context = {
+            "page": self,
+            "edition": edition,
+            "submission": submission,
+            "venue": edition.venues.first(),
+            "edition_url": request.build_absolute_uri(edition.get_url(request)),
+            "calendar_url": request.build_absolute_uri(edition.feed_url("calendar", request)),
+        }
+        try:
+            send_mail(
+                subject=render_to_string("emails/registration_subject.txt", context).strip(),
+                message=render_to_string("emails/registration_confirmation.txt", context),
+                from_email=self.from_address or None,
+                recipient_list=[submission.email],
+            )
+        except (smtplib.SMTPException, OSError):
+            logger.exception("Could not send the confirmation of registration %s", submission.pk)
+
+    def serve(self, request, *args, **kwargs):
+        context = self.get_context(request)
+        state = self.window_state()
+        context["window_state"] = state
+        if request.method == "GET" and THANKS_PARAMETER in request.GET:
+            context["status"] = request.session.pop(STATUS_SESSION_KEY, None)
+            return TemplateResponse(request, self.get_landing_page_template(request), context)
+        if request.method == "POST" and state == "open":
+            if too_many_posts(request, scope=f"form-{self.pk}"):
+                return TemplateResponse(
+                    request, "pages/too_many_requests.html", context, status=429
+                )
+            form = self.get_form(request.POST, request.FILES, page=self, user=request.user)
+            if form.is_valid():
+                if form.looks_automated():
+                    # What looks like success to a bot, and nothing stored.
+                    return self.redirect_to_thanks()
+                try:
+                    submission = self.process_form_submission(form)
+                except AlreadyRegistered:
+                    form.add_error(
+                        self.email_field_name(),
+                        _("This e-mail is already registered for this edition."),
+                    )
+                else:
+                    if self.to_address:
+                        self.send_mail(form)
+                    self.send_confirmation(request, submission)
+                    request.session[STATUS_SESSION_KEY] = submission.status
+                    return self.redirect_to_thanks()
+        else:
+            form = self.get_form(page=self, user=request.user, initial={"started": started_token()})
+        context["form"] = form
+        return TemplateResponse(request, self.get_template(request), context)
+
+    def redirect_to_thanks(self):
+        # 303: the browser shows the thank-you page with a GET, so a refresh never
+        # sends the form again.
+        return HttpResponseRedirect(f"{self.url}?{THANKS_PARAMETER}", status=303)

@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.core.cache import cache
 
 from documents.factories import DocumentItemFactory, DocumentsPageFactory
 from events.factories import (
@@ -14,6 +15,12 @@ from events.factories import (
     VenueFactory,
 )
 from home.models import HomePage
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Rate-limit counters and cached settings do not leak from one test to another."""
+    cache.clear()
 
 
 @pytest.fixture

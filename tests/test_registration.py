@@ -1,0 +1,172 @@
+"""Registration loses nothing and lets no abuse in."""
+
+import datetime
+import time
+
+import pytest
+import time_machine
+from django.core import signing
+from django.test import override_settings
+
+from events.forms import SIGNER_SALT
+from events.models import RegistrationSubmission
+
+from .helpers import registration
+
+KYIV = datetime.timezone(datetime.timedelta(hours=3))
+
+
+@pytest.fixture
+def form_page(edition):
+    return edition.registration_page
+
+
+def submissions():
+    return RegistrationSubmission.objects.order_by("pk")
+
+
+def register(client, form_page, email="olena@example.org", name="Олена", **answers):
+    return client.post(form_page.url, registration(name=name, email=email, **answers))
+
+
+def test_a_registration_is_stored_and_answered_with_303_to_a_thank_you_page(client, form_page):
+    response = register(client, form_page)
+    assert response.status_code == 303
+    assert response["Location"] == f"{form_page.url}?thanks"
+    thanks = client.get(response["Location"])
+    assert thanks.status_code == 200
+    assert "Дякуємо" in thanks.content.decode() or form_page.thank_you_text
+    submission = submissions().get()
+    assert submission.status == "registered"
+    assert submission.email == "olena@example.org"
+    assert submission.form_data == {"name": "Олена", "email": "olena@example.org"}
+    # Refreshing the thank-you page sends nothing again.
+    client.get(response["Location"])
+    assert submissions().count() == 1
+
+
+def test_the_consent_is_required_and_kept_with_its_text_and_time(client, form_page):
+    response = client.post(
+        form_page.url, {**registration(name="Олена", email="o@example.org"), "consent": ""}
+    )
+    assert response.status_code == 200
+    assert "consent" in response.context["form"].errors
+    assert "Без вашої згоди" in response.content.decode()
+    assert not submissions().exists()
+    register(client, form_page)
+    submission = submissions().get()
+    assert "обробку моїх персональних даних" in submission.consent_text
+    assert submission.consented_at is not None
+
+
+def test_the_same_e_mail_cannot_register_twice_for_an_edition(client, form_page):
+    register(client, form_page, email="olena@example.org")
+    response = register(client, form_page, email="Olena@Example.org ")
+    assert response.status_code == 200
+    assert "вже зареєстрована" in response.content.decode()
+    assert submissions().count() == 1
+
+
+def test_before_and_after_its_window_the_form_says_so_and_accepts_nothing(client, form_page):
+    form_page.opens_at = datetime.datetime(2017, 6, 1, 9, 0, tzinfo=KYIV)
+    form_page.closes_at = datetime.datetime(2017, 6, 11, 18, 0, tzinfo=KYIV)
+    form_page.save()
+    with time_machine.travel(datetime.datetime(2017, 5, 31, 12, 0, tzinfo=KYIV)):
+        html = client.get(form_page.url).content.decode()
+        assert "Реєстрація відкриється 1 червня 2017, 09:00" in html
+        assert "<form" not in html.split("<main", 1)[1]
+        assert register(client, form_page).status_code == 200
+    with time_machine.travel(datetime.datetime(2017, 6, 11, 18, 0, tzinfo=KYIV)):
+        assert "Реєстрацію закрито" in client.get(form_page.url).content.decode()
+        register(client, form_page)
+    assert not submissions().exists()
+    with time_machine.travel(datetime.datetime(2017, 6, 5, 12, 0, tzinfo=KYIV)):
+        assert register(client, form_page).status_code == 303
+    assert submissions().count() == 1
+
+
+def test_past_the_capacity_people_go_to_the_waiting_list_and_are_told(client, form_page):
+    form_page.capacity = 2
+    form_page.save()
+    for number in range(4):
+        response = register(client, form_page, email=f"person{number}@example.org")
+    assert [s.status for s in submissions()] == ["registered", "registered", "waiting", "waiting"]
+    thanks = client.get(response["Location"]).content.decode()
+    assert "ви в списку очікування" in thanks
+    assert form_page.counts() == {"registered": 2, "waiting": 2}
+
+
+def test_a_filled_in_trap_field_looks_like_success_and_stores_nothing(client, form_page):
+    response = register(client, form_page, website="http://spam.example")
+    assert response.status_code == 303
+    assert not submissions().exists()
+
+
+@override_settings(FORM_MIN_FILL_SECONDS=3)
+def test_a_form_sent_faster_than_a_person_can_fill_it_stores_nothing(client, form_page):
+    assert register(client, form_page).status_code == 303
+    assert not submissions().exists()
+    assert register(client, form_page, started="forged").status_code == 303
+    assert not submissions().exists()
+    earlier = signing.TimestampSigner(salt=SIGNER_SALT).sign(str(int(time.time()) - 10))
+    assert register(client, form_page, started=earlier).status_code == 303
+    assert submissions().count() == 1
+
+
+@override_settings(FORM_POST_RATE_LIMIT=(3, 3600))
+def test_too_many_posts_from_one_address_get_429_in_ukrainian(client, form_page):
+    for number in range(3):
+        assert register(client, form_page, email=f"p{number}@example.org").status_code == 303
+    response = register(client, form_page, email="p4@example.org")
+    assert response.status_code == 429
+    assert "Забагато спроб" in response.content.decode()
+    assert submissions().count() == 3
+    other = client.post(
+        form_page.url,
+        registration(name="Інна", email="inna@example.org"),
+        REMOTE_ADDR="10.0.0.9",
+    )
+    assert other.status_code == 303
+
+
+def test_the_person_gets_a_confirmation_in_ukrainian_with_dates_venue_and_calendar(
+    client, form_page, mailoutbox
+):
+    register(client, form_page)
+    to_person = next(mail for mail in mailoutbox if mail.to == ["olena@example.org"])
+    assert "Майстерня міста Житомир" in to_person.subject
+    assert "12–17 червня 2017" in to_person.body
+    assert "Майданчик біля бібліотеки" in to_person.body
+    assert "http://testserver/2017/calendar.ics" in to_person.body
+    assert any(mail.to == ["press@example.org"] for mail in mailoutbox)
+
+
+def test_a_failing_mail_server_never_loses_the_registration(client, form_page, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise ConnectionRefusedError("mail server is down")
+
+    monkeypatch.setattr("django.core.mail.message.EmailMessage.send", refuse)
+    assert register(client, form_page).status_code == 303
+    assert submissions().count() == 1
+
+
+def test_names_with_apostrophes_and_emoji_are_kept_exactly(client, form_page):
+    for number, name in enumerate(["Марʼяна", "Мар'яна", "Мар’яна", "Олег 🚲"]):
+        register(client, form_page, email=f"m{number}@example.org", name=name)
+    assert [s.form_data["name"] for s in submissions()] == [
+        "Марʼяна",
+        "Мар'яна",
+        "Мар’яна",
+        "Олег 🚲",
+    ]
+
+
+def test_markup_in_answers_is_shown_escaped_in_the_admin_listing(admin_client, form_page):
+    RegistrationSubmission.objects.create(
+        page=form_page,
+        form_data={"name": "<script>alert(1)</script>", "email": "x@example.org"},
+        email="x@example.org",
+    )
+    html = admin_client.get(f"/admin/forms/submissions/{form_page.pk}/").content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html

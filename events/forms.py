@@ -7,7 +7,32 @@ import time
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
+from wagtail.contrib.forms.forms import FormBuilder
+from wagtail.contrib.forms.models import FORM_FIELD_CHOICES
+
+FIELD_TYPES = (*FORM_FIELD_CHOICES, ("phone", _("Phone")))
+LONG_TEXT_LIMIT = 5000
+phone_validator = RegexValidator(
+    r"^\+?[0-9][0-9 ()\-]{5,18}[0-9]$",
+    _("Enter a phone number with its code, for example +38 097 758 32 44."),
+)
+
+
+class WorkshopFormBuilder(FormBuilder):
+    """Wagtail's form builder with a length limit on long text and a phone field."""
+
+    def create_multiline_field(self, field, options):
+        options["max_length"] = LONG_TEXT_LIMIT
+        return super().create_multiline_field(field, options)
+
+    def create_phone_field(self, field, options):
+        options["max_length"] = 30
+        options["validators"] = [phone_validator]
+        options["widget"] = forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})
+        return forms.CharField(**options)
+
 
 SIGNER_SALT = "events.forms.started"
 

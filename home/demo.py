@@ -592,7 +592,7 @@ FORM_FIELDS = [
     {
         "clean_name": "phone",
         "label": "Телефон",
-        "field_type": "singleline",
+        "field_type": "phone",
         "required": False,
         "help_text": "Щоб ми могли швидко зв’язатися з вами.",
     },

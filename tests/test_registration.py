@@ -170,3 +170,37 @@ def test_markup_in_answers_is_shown_escaped_in_the_admin_listing(admin_client, f
     html = admin_client.get(f"/admin/forms/submissions/{form_page.pk}/").content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_fields_have_limits_and_clear_ukrainian_errors(client, form_page):
+    from events.factories import RegistrationFormFieldFactory
+
+    RegistrationFormFieldFactory(
+        page=form_page, label="Телефон", clean_name="phone", field_type="phone", required=False
+    )
+    RegistrationFormFieldFactory(
+        page=form_page,
+        label="Коментар",
+        clean_name="comment",
+        field_type="multiline",
+        required=False,
+    )
+    response = register(client, form_page, phone="дзвоніть увечері", comment="я" * 5001)
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert set(errors) == {"phone", "comment"}
+    html = response.content.decode()
+    assert "Введіть номер телефону з кодом" in html
+    assert not submissions().exists()
+    for number, phone in enumerate(("+38 097 7583244", "+380977583244", "(097) 758-32-44")):
+        email = f"phone{number}@example.org"
+        assert register(client, form_page, email=email, phone=phone).status_code == 303, phone
+
+
+def test_the_admin_shows_registered_and_waiting_counts(admin_client, form_page, client):
+    form_page.capacity = 1
+    form_page.save()
+    register(client, form_page, email="a@example.org")
+    register(client, form_page, email="b@example.org")
+    html = admin_client.get(f"/admin/pages/{form_page.pk}/edit/").content.decode()
+    assert "Зареєстровано: 1. У списку очікування: 1." in html

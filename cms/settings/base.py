@@ -204,6 +204,7 @@ def require_secret_key(key):
         raise ImproperlyConfigured("Set the SECRET_KEY environment variable.")
     return key
 
+
 # Public forms: a person needs at least this long to fill one in; faster is a bot.
 FORM_MIN_FILL_SECONDS = int(os.environ.get("FORM_MIN_FILL_SECONDS", "3"))
 # POSTs to public forms per client address: (how many, per seconds).

@@ -16,7 +16,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, Panel
 from wagtail.contrib.forms.models import (
     AbstractEmailForm,
     AbstractFormField,
@@ -26,7 +26,7 @@ from wagtail.contrib.forms.panels import FormSubmissionsPanel
 from wagtail.contrib.forms.utils import get_field_clean_name
 from wagtail.fields import RichTextField
 
-from events.forms import ProtectedForm, started_token
+from events.forms import FIELD_TYPES, ProtectedForm, WorkshopFormBuilder, started_token
 from events.ratelimit import too_many_posts
 
 from .edition import EditionChildMixin
@@ -39,7 +39,10 @@ STATUS_SESSION_KEY = "registration_status"
 
 class ReadableNameFormField(AbstractFormField):
     """A form field whose machine name is a readable transliteration of its label
-    («Телефон» → "telefon"), so exports and e-mails stay legible."""
+    («Телефон» → "telefon"), so exports and e-mails stay legible; a phone type too."""
+
+    field_type = models.CharField(_("field type"), max_length=16, choices=FIELD_TYPES)
+    field_type.required_on_save = True
 
     def get_field_clean_name(self):
         return get_field_clean_name(anyascii(self.label))
@@ -93,6 +96,22 @@ class AlreadyRegistered(Exception):
     pass
 
 
+class RegistrationCountsPanel(Panel):
+    """How many people are registered and waiting, on the form's edit page."""
+
+    class BoundPanel(Panel.BoundPanel):
+        template_name = "events/panels/registration_counts.html"
+
+        def is_shown(self):
+            return bool(self.instance.pk)
+
+        def get_context_data(self, parent_context=None):
+            context = super().get_context_data(parent_context)
+            context["counts"] = self.instance.counts()
+            context["capacity"] = self.instance.capacity
+            return context
+
+
 class RegistrationFormPage(EditionChildMixin, AbstractEmailForm):
     """The form people fill in to take part in the edition. Submissions are stored and
     listed in the admin; the person gets a confirmation and the press office a copy."""
@@ -123,6 +142,7 @@ class RegistrationFormPage(EditionChildMixin, AbstractEmailForm):
         help_text=_("The page that explains how personal data are processed."),
     )
 
+    form_builder = WorkshopFormBuilder
     parent_page_types = ["events.EditionPage"]
     subpage_types = []
     max_count_per_parent = 1
@@ -132,6 +152,7 @@ class RegistrationFormPage(EditionChildMixin, AbstractEmailForm):
     content_panels = [
         *AbstractEmailForm.content_panels,
         FormSubmissionsPanel(),
+        RegistrationCountsPanel(heading=_("Places")),
         FieldPanel("intro"),
         InlinePanel("form_fields", heading=_("Form fields"), label=_("Field")),
         FieldPanel("thank_you_text"),

@@ -15,7 +15,7 @@ from wagtail.contrib.forms.models import FORM_FIELD_CHOICES
 FIELD_TYPES = (*FORM_FIELD_CHOICES, ("phone", _("Phone")))
 LONG_TEXT_LIMIT = 5000
 phone_validator = RegexValidator(
-    r"^\+?[0-9][0-9 ()\-]{5,18}[0-9]$",
+    r"^\+?[0-9(][0-9 ()\-]{5,18}[0-9]$",
     _("Enter a phone number with its code, for example +38 097 758 32 44."),
 )
 

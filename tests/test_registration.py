@@ -1,8 +1,11 @@
 """Registration loses nothing and lets no abuse in."""
 
+import csv
 import datetime
+import io
 import time
 
+import openpyxl
 import pytest
 import time_machine
 from django.core import signing
@@ -204,3 +207,26 @@ def test_the_admin_shows_registered_and_waiting_counts(admin_client, form_page, 
     register(client, form_page, email="b@example.org")
     html = admin_client.get(f"/admin/pages/{form_page.pk}/edit/").content.decode()
     assert "Зареєстровано: 1. У списку очікування: 1." in html
+
+
+@pytest.mark.parametrize("export_format", ["csv", "xlsx"])
+def test_exports_have_every_field_and_neutralise_formulas(admin_client, form_page, export_format):
+    RegistrationSubmission.objects.create(
+        page=form_page,
+        form_data={"name": '=HYPERLINK("http://evil.example")', "email": "x@example.org"},
+        email="x@example.org",
+        status="waiting",
+    )
+    response = admin_client.get(f"/admin/forms/submissions/{form_page.pk}/?export={export_format}")
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    if export_format == "csv":
+        rows = list(csv.reader(io.StringIO(content.decode("utf-8"))))
+    else:
+        sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+        rows = [[cell if cell is not None else "" for cell in row] for row in sheet.values]
+    header, row = rows[0], rows[1]
+    assert {"Ім'я", "Електронна пошта", "Статус", "Час надання згоди"} <= set(header)
+    values = dict(zip(header, row, strict=True))
+    assert values["Ім'я"] == '\'=HYPERLINK("http://evil.example")'
+    assert values["Статус"] == "список очікування"

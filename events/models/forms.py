@@ -203,6 +203,11 @@ class RegistrationFormPage(EditionChildMixin, AbstractEmailForm):
     def get_submission_class(self):
         return RegistrationSubmission
 
+    def get_submissions_list_view_class(self):
+        from events.views import SafeSubmissionsListView  # admin views load after models
+
+        return SafeSubmissionsListView
+
     def get_data_fields(self):
         return [
             *super().get_data_fields(),

@@ -1,0 +1,108 @@
+"""Nothing is lost when a crowd registers at once: concurrent registrations from
+threads against a real server process (Django's threaded development server, on its
+own database), every one stored, no error response. 200 on PostgreSQL, 50 on SQLite."""
+
+import contextlib
+import os
+import re
+import subprocess
+import sys
+import threading
+import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
+
+import psycopg
+import pytest
+import requests
+
+from .helpers import ROOT, free_port, wait_for
+
+pytestmark = pytest.mark.slow
+
+TOKEN = re.compile(r'name="(csrfmiddlewaretoken|started)" value="([^"]+)"')
+
+
+@pytest.fixture
+def server_database(tmp_path):
+    """A database of its own for the server: a fresh PostgreSQL database when the suite
+    runs on PostgreSQL, else an SQLite file."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        yield f"sqlite:///{tmp_path / 'load.sqlite3'}", 50
+        return
+    parts = urllib.parse.urlsplit(url)
+    name = f"cityworkshop_load_{os.getpid()}"
+    admin_url = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield parts._replace(path=f"/{name}").geturl(), 200
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_concurrent_registrations_are_all_stored(server_database, tmp_path):
+    database_url, people = server_database
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
+        "DATABASE_URL": database_url,
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "FORM_MIN_FILL_SECONDS": "0",
+        "FORM_POST_RATE_LIMIT": str(people * 2),
+        "LOG_LEVEL": "WARNING",
+    }
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    for command in (["migrate", "--no-input"], ["load_demo"]):
+        subprocess.run([*manage, *command], env=env, check=True, capture_output=True)
+    port = free_port()
+    server = subprocess.Popen(
+        [*manage, "runserver", "--noreload", f"127.0.0.1:{port}"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/2017/registration/"
+    try:
+        wait_for(url)
+        ready = threading.Barrier(min(people, 50))
+
+        def register(number):
+            session = requests.Session()
+            tokens = dict(TOKEN.findall(session.get(url, timeout=30).text))
+            with contextlib.suppress(threading.BrokenBarrierError):
+                ready.wait(timeout=30)
+            return session.post(
+                url,
+                data={
+                    **tokens,
+                    "name": f"Учасник {number}",
+                    "email": f"person{number}@example.org",
+                    "participation": "Учасник",
+                    "consent": "on",
+                },
+                headers={"Referer": url},
+                allow_redirects=False,
+                timeout=60,
+            ).status_code
+
+        with ThreadPoolExecutor(max_workers=50) as pool:
+            statuses = list(pool.map(register, range(people)))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    assert statuses == [303] * people
+    count = subprocess.run(
+        [
+            *manage,
+            "shell",
+            "-c",
+            "from events.models import RegistrationSubmission as R; print(R.objects.count())",
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()[-1]
+    assert int(count) == people

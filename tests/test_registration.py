@@ -230,3 +230,29 @@ def test_exports_have_every_field_and_neutralise_formulas(admin_client, form_pag
     values = dict(zip(header, row, strict=True))
     assert values["Ім'я"] == '\'=HYPERLINK("http://evil.example")'
     assert values["Статус"] == "список очікування"
+
+
+def test_purge_deletes_old_submissions_and_says_what_it_would_do_first(form_page, home_page):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from events.factories import EditionPageFactory, RegistrationFormPageFactory
+
+    old = RegistrationSubmission.objects.create(page=form_page, form_data={}, email="o@x.org")
+    RegistrationSubmission.objects.filter(pk=old.pk).update(
+        submit_time=datetime.datetime(2017, 6, 1, tzinfo=KYIV)
+    )
+    later_edition = EditionPageFactory(parent=home_page, start_date=datetime.date(2026, 6, 1))
+    recent_form = RegistrationFormPageFactory(parent=later_edition)
+    RegistrationSubmission.objects.create(page=recent_form, form_data={}, email="n@x.org")
+
+    out = StringIO()
+    with time_machine.travel(datetime.datetime(2026, 11, 26, 12, 0, tzinfo=KYIV)):
+        call_command("purge_submissions", "--dry-run", stdout=out)
+        assert "Would delete 1 submissions" in out.getvalue()
+        assert submissions().count() == 2
+        call_command("purge_submissions", stdout=out)
+        assert [s.email for s in submissions()] == ["n@x.org"]
+    call_command("purge_submissions", "--older-than", "0", stdout=out)
+    assert not submissions().exists()

@@ -5,8 +5,6 @@ own database), every one stored, no error response. 200 on PostgreSQL, 50 on SQL
 import contextlib
 import os
 import re
-import subprocess
-import sys
 import threading
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
@@ -15,7 +13,7 @@ import psycopg
 import pytest
 import requests
 
-from .helpers import ROOT, free_port, wait_for
+from .helpers import DemoSite
 
 pytestmark = pytest.mark.slow
 
@@ -44,28 +42,14 @@ def server_database(tmp_path):
 
 def test_concurrent_registrations_are_all_stored(server_database, tmp_path):
     database_url, people = server_database
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
-        "DATABASE_URL": database_url,
-        "MEDIA_ROOT": str(tmp_path / "media"),
-        "FORM_MIN_FILL_SECONDS": "0",
-        "FORM_POST_RATE_LIMIT": str(people * 2),
-        "LOG_LEVEL": "WARNING",
-    }
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    for command in (["migrate", "--no-input"], ["load_demo"]):
-        subprocess.run([*manage, *command], env=env, check=True, capture_output=True)
-    port = free_port()
-    server = subprocess.Popen(
-        [*manage, "runserver", "--noreload", f"127.0.0.1:{port}"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    site = DemoSite(
+        database_url,
+        tmp_path / "media",
+        FORM_MIN_FILL_SECONDS=0,
+        FORM_POST_RATE_LIMIT=people * 2,
     )
-    url = f"http://127.0.0.1:{port}/2017/registration/"
-    try:
-        wait_for(url)
+    with site.serve() as root:
+        url = f"{root}/2017/registration/"
         ready = threading.Barrier(min(people, 50))
 
         def register(number):
@@ -89,20 +73,10 @@ def test_concurrent_registrations_are_all_stored(server_database, tmp_path):
 
         with ThreadPoolExecutor(max_workers=50) as pool:
             statuses = list(pool.map(register, range(people)))
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     assert statuses == [303] * people
-    count = subprocess.run(
-        [
-            *manage,
-            "shell",
-            "-c",
-            "from events.models import RegistrationSubmission as R; print(R.objects.count())",
-        ],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.split()[-1]
+    count = site.manage(
+        "shell",
+        "-c",
+        "from events.models import RegistrationSubmission as R; print(R.objects.count())",
+    ).split()[-1]
     assert int(count) == people

@@ -46,7 +46,7 @@ class ProtectedForm(forms.Form):
     website = forms.CharField(label=_("Leave this field empty"), required=False, max_length=200)
     started = forms.CharField(widget=forms.HiddenInput, required=False, max_length=100)
     consent = forms.BooleanField(
-        label=_("I agree to the processing of my personal data for this registration."),
+        label=_("I agree to the processing of my personal data for this registration"),
         error_messages={"required": _("Without your consent we cannot register you.")},
     )
 

@@ -173,9 +173,9 @@ def edition_event(edition, request, *, venues, partners, days):
     return data
 
 
-def part_events(sessions, request, *, edition, main_venue, day=None, track=None):
-    """Sessions as a list of Events, each a part of the edition: the sessions of one
-    `day`, or of one `track` (with their days fetched)."""
+def part_events(sessions, request, *, edition, main_venue):
+    """The sessions of a day or of a track (with their day, track and venue fetched)
+    as a list of Events, each a part of the edition."""
     reference = edition_reference(edition, request)
     return [
         {
@@ -183,25 +183,15 @@ def part_events(sessions, request, *, edition, main_venue, day=None, track=None)
             **session_event(
                 session,
                 request,
-                day=day or session.page,
+                day=session.page,
                 edition=edition,
-                track=track or session.track,
+                track=session.track,
                 venue=session.venue or main_venue,
             ),
             "superEvent": reference,
         }
         for session in sessions
     ]
-
-
-def day_events(day, request, *, sessions, edition, main_venue=None):
-    """A day's sessions (with their tracks and venues fetched) as Events."""
-    return part_events(sessions, request, edition=edition, main_venue=main_venue, day=day)
-
-
-def track_events(track, request, *, sessions, edition, main_venue=None):
-    """A track's sessions (with their days and venues fetched) as Events."""
-    return part_events(sessions, request, edition=edition, main_venue=main_venue, track=track)
 
 
 def session_page_event(session, request, *, day, edition, main_venue=None):

@@ -556,18 +556,13 @@ class TrackPage(CachedUrlMixin, EditionChildMixin, CalendarFeedMixin, Page):
         verbose_name_plural = _("thematic tracks")
 
     def calendar_sessions(self):
-        from .programme import Session
-
-        return Session.objects.filter(track=self).published().for_calendar()
+        return self.sessions.published().for_calendar()
 
     def calendar_name(self):
         return f"{self.title} · {self.edition.title}"
 
     def get_context(self, request, *args, **kwargs):
-        from .programme import Session
-
         context = super().get_context(request, *args, **kwargs)
-        context["sessions"] = (
-            Session.objects.filter(track=self).published().select_related("page", "venue")
-        )
+        # Through the reverse relation, each session's track is this page, not a query.
+        context["sessions"] = self.sessions.published().select_related("page", "venue")
         return context

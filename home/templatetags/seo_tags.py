@@ -168,21 +168,11 @@ def data_for(context, site_name):
             edition=edition,
             main_venue=main_venue_if_needed(edition, [session]),
         )
-    if isinstance(page, DayPage):
+    if isinstance(page, DayPage | TrackPage):
         sessions = context.get("sessions", [])
-        return structured_data.day_events(
-            page,
+        return structured_data.part_events(
+            sessions,
             request,
-            sessions=sessions,
-            edition=edition,
-            main_venue=main_venue_if_needed(edition, sessions),
-        )
-    if isinstance(page, TrackPage):
-        sessions = context.get("sessions", [])
-        return structured_data.track_events(
-            page,
-            request,
-            sessions=sessions,
             edition=edition,
             main_venue=main_venue_if_needed(edition, sessions),
         )

@@ -14,6 +14,8 @@ from .models import (
     EditionPage,
     EditionPartner,
     ProgrammePage,
+    QuestionnaireFormField,
+    QuestionnairePage,
     RegistrationFormField,
     RegistrationFormPage,
     Session,
@@ -126,6 +128,22 @@ class RegistrationFormFieldFactory(DjangoModelFactory):
 
     class Meta:
         model = RegistrationFormField
+
+
+class QuestionnairePageFactory(RegistrationFormPageFactory):
+    title = "Анкета опису проєкту"
+    slug = "project"
+    subject = "Нова анкета"
+
+    class Meta:
+        model = QuestionnairePage
+
+
+class QuestionnaireFormFieldFactory(RegistrationFormFieldFactory):
+    page = factory.SubFactory(QuestionnairePageFactory)
+
+    class Meta:
+        model = QuestionnaireFormField
 
 
 def build_edition_at_lviv_scale(home_page):

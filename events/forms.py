@@ -8,11 +8,18 @@ from django import forms
 from django.conf import settings
 from django.core import signing
 from django.core.validators import RegexValidator
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.forms.forms import FormBuilder
 from wagtail.contrib.forms.models import FORM_FIELD_CHOICES
 
-FIELD_TYPES = (*FORM_FIELD_CHOICES, ("phone", _("Phone")))
+from events.attachments import AttachmentField
+
+FIELD_TYPES = (
+    *FORM_FIELD_CHOICES,
+    ("phone", _("Phone")),
+    ("track", _("Theme of the edition")),
+)
 LONG_TEXT_LIMIT = 5000
 phone_validator = RegexValidator(
     r"^\+?[0-9(][0-9 ()\-]{5,18}[0-9]$",
@@ -21,7 +28,8 @@ phone_validator = RegexValidator(
 
 
 class WorkshopFormBuilder(FormBuilder):
-    """Wagtail's form builder with a length limit on long text and a phone field."""
+    """Wagtail's form builder with a length limit on long text, a phone field, and a
+    choice of one of the edition's themes (its live track pages, by title)."""
 
     def create_multiline_field(self, field, options):
         options["max_length"] = LONG_TEXT_LIMIT
@@ -32,6 +40,13 @@ class WorkshopFormBuilder(FormBuilder):
         options["validators"] = [phone_validator]
         options["widget"] = forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})
         return forms.CharField(**options)
+
+    def create_track_field(self, field, options):
+        edition = field.page.edition
+        titles = [track.title for track in edition.tracks] if edition else []
+        options["choices"] = [(title, title) for title in titles]
+        options["widget"] = forms.RadioSelect
+        return forms.ChoiceField(**options)
 
 
 SIGNER_SALT = "events.forms.started"
@@ -45,10 +60,14 @@ class ProtectedForm(forms.Form):
     # Named like a field a bot would fill in; people never see it (hidden in the page).
     website = forms.CharField(label=_("Leave this field empty"), required=False, max_length=200)
     started = forms.CharField(widget=forms.HiddenInput, required=False, max_length=100)
+    # The page gives the label its own words.
     consent = forms.BooleanField(
-        label=_("I agree to the processing of my personal data for this registration"),
-        error_messages={"required": _("Without your consent we cannot register you.")},
+        error_messages={"required": _("Without your consent we cannot accept the form.")},
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["consent"] = self.fields.pop("consent")  # the last thing people tick
 
     def looks_automated(self):
         """A filled-in trap field, or a form sent faster than a person can fill it."""
@@ -63,9 +82,17 @@ class ProtectedForm(forms.Form):
         return time.time() - started < settings.FORM_MIN_FILL_SECONDS
 
     def submitted_data(self):
-        """The answers to the press office's fields, without the protection fields."""
-        return {
-            name: value
-            for name, value in self.cleaned_data.items()
-            if name not in ProtectedForm.base_fields
-        }
+        """The answers to the press office's fields, without the fields of the page."""
+        own = {*ProtectedForm.base_fields, *AttachmentForm.base_fields}
+        return {name: value for name, value in self.cleaned_data.items() if name not in own}
+
+
+class AttachmentForm(forms.Form):
+    attachment = AttachmentField(label=_("Attachment"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attachment"].help_text = _(
+            "Optional: a document (PDF, DOC, DOCX, ODT) or an image (JPEG, PNG, GIF, "
+            "WebP), at most %(limit)s."
+        ) % {"limit": filesizeformat(settings.ATTACHMENT_MAX_BYTES)}

@@ -34,6 +34,8 @@ from events.models import (
     EditionPage,
     EditionPartner,
     ProgrammePage,
+    QuestionnaireFormField,
+    QuestionnairePage,
     RegistrationFormField,
     RegistrationFormPage,
     Session,
@@ -122,14 +124,16 @@ EDITION = {
         "Житомиряни, яким небайдужий розвиток рідного міста і які хочуть разом "
         "розв’язувати проблеми громади",
     ],
-    # {registration} and {questionnaire} are filled in once the pages exist.
+    # {registration}, {project_form} and {questionnaire} are filled in once they exist.
     "how_to_take_part": (
         '<p>Щоб долучитися, заповніть <a linktype="page" id="{registration}">реєстраційну '
         "форму</a>: залиште свої контакти й розкажіть, як хочете взяти участь — "
         "як учасник, доповідач, волонтер чи партнер.</p>"
-        "<p>Маєте власну ідею для міста? Завантажте "
-        '<a linktype="document" id="{questionnaire}">анкету опису проєкту</a>, '
-        "заповніть її та надішліть організаторам електронною поштою — так ваш проєкт "
+        "<p>Маєте власну ідею для міста? Опишіть її в "
+        '<a linktype="page" id="{project_form}">анкеті опису проєкту</a> на сайті '
+        "або заповніть "
+        '<a linktype="document" id="{questionnaire}">паперовий бланк</a> '
+        "і надішліть організаторам електронною поштою — так ваш проєкт "
         "зможе потрапити до програми «Майстерні».</p>"
     ),
     "history": (
@@ -618,6 +622,47 @@ FORM_FIELDS = [
     },
 ]
 
+# The questionnaire online: the questions of the paper form, as form fields.
+QUESTIONNAIRE_PAGE = {
+    "title": "Анкета опису проєкту",
+    "slug": "project",
+    "intro": (
+        "<p>Маєте ідею, як зробити Житомир кращим? Опишіть свій проєкт — громадський "
+        "простір, міська культура, велотранспорт чи екологія — і представте його "
+        "на «Майстерні міста». Організатори розглянуть кожну анкету й напишуть вам.</p>"
+    ),
+    "thank_you_text": (
+        "<p>Дякуємо! Ми отримали вашу анкету. Організатори розглянуть проєкт "
+        "і напишуть вам електронною поштою.</p>"
+    ),
+    "from_address": "noreply@example.org",
+    "subject": "Нова анкета проєкту для «Майстерні міста Житомир» 2017",
+}
+
+QUESTIONNAIRE_FIELDS = [
+    {"label": "Назва проєкту", "field_type": "singleline"},
+    {
+        "label": "Організація або команда",
+        "field_type": "singleline",
+        "required": False,
+        "help_text": "Громадська організація, ініціатива чи творче об’єднання, якщо є.",
+    },
+    {"label": "Напрям", "field_type": "track"},
+    {
+        "label": "Опис проєкту",
+        "field_type": "multiline",
+        "help_text": "Яку проблему міста розв’язує проєкт і що саме ви пропонуєте зробити.",
+    },
+    {
+        "label": "Що потрібно для втілення",
+        "field_type": "multiline",
+        "help_text": "Люди, матеріали, кошти, дозволи.",
+    },
+    {"label": "Контактна особа", "field_type": "singleline"},
+    {"label": "Електронна пошта", "field_type": "email"},
+    {"label": "Телефон", "field_type": "phone", "required": False},
+]
+
 # A link gives exactly one of: "document" (a key of DOCUMENTS) or "url".
 LINKS = [
     {"label": "Анкета опису проекту «Майстерня міста Житомир»", "document": "questionnaire"},
@@ -1064,8 +1109,11 @@ class DemoLoader:
         create_programme(edition, tracks)
         create_documents_page(edition, documents)
         registration = create_registration(edition)
+        project_form = create_questionnaire(edition)
         edition.how_to_take_part = EDITION["how_to_take_part"].format(
-            registration=registration.pk, questionnaire=documents["questionnaire"].pk
+            registration=registration.pk,
+            project_form=project_form.pk,
+            questionnaire=documents["questionnaire"].pk,
         )
         publish(edition)
         update_home(home, logos[0])
@@ -1179,6 +1227,16 @@ def create_registration(edition):
     return publish(page, edition)
 
 
+def create_questionnaire(edition):
+    fields = [QuestionnaireFormField(**spec) for spec in QUESTIONNAIRE_FIELDS]
+    page = QuestionnairePage(
+        **QUESTIONNAIRE_PAGE,
+        to_address=edition.contact_email,
+        form_fields=validated(fields, "page"),
+    )
+    return publish(page, edition)
+
+
 def update_home(home, organiser_logo):
     home.intro = HOME_INTRO
     publish(home)
@@ -1208,7 +1266,8 @@ def summary(edition, stored):
         "links": edition.links.count(),
         "images": sum(isinstance(item, get_image_model()) for item in stored),
         "documents": sum(isinstance(item, get_document_model()) for item in stored),
-        "form fields": RegistrationFormField.objects.filter(page__in=pages).count(),
+        "form fields": RegistrationFormField.objects.filter(page__in=pages).count()
+        + QuestionnaireFormField.objects.filter(page__in=pages).count(),
     }
 
 

@@ -5,7 +5,14 @@ from wagtail.test.utils import WagtailPageTestCase
 
 from documents.models import DocumentsPage
 from events.factories import EditionPageFactory, ProgrammePageFactory
-from events.models import DayPage, EditionPage, ProgrammePage, RegistrationFormPage, TrackPage
+from events.models import (
+    DayPage,
+    EditionPage,
+    ProgrammePage,
+    QuestionnairePage,
+    RegistrationFormPage,
+    TrackPage,
+)
 from home.models import HomePage
 
 
@@ -17,7 +24,8 @@ class PageTreeTests(WagtailPageTestCase):
     def test_edition_lives_under_home_and_holds_its_parts(self):
         self.assertAllowedParentPageTypes(EditionPage, {HomePage})
         self.assertAllowedSubpageTypes(
-            EditionPage, {ProgrammePage, TrackPage, DocumentsPage, RegistrationFormPage}
+            EditionPage,
+            {ProgrammePage, TrackPage, DocumentsPage, RegistrationFormPage, QuestionnairePage},
         )
 
     def test_programme_holds_only_days_and_days_hold_nothing(self):
@@ -26,8 +34,8 @@ class PageTreeTests(WagtailPageTestCase):
         self.assertAllowedParentPageTypes(DayPage, {ProgrammePage})
         self.assertAllowedSubpageTypes(DayPage, set())
 
-    def test_tracks_documents_and_registration_are_leaves_of_an_edition(self):
-        for model in (TrackPage, DocumentsPage, RegistrationFormPage):
+    def test_tracks_documents_and_forms_are_leaves_of_an_edition(self):
+        for model in (TrackPage, DocumentsPage, RegistrationFormPage, QuestionnairePage):
             with self.subTest(model=model.__name__):
                 self.assertAllowedParentPageTypes(model, {EditionPage})
                 self.assertAllowedSubpageTypes(model, set())
@@ -42,4 +50,5 @@ class PageTreeTests(WagtailPageTestCase):
         self.assertFalse(ProgrammePage.can_create_at(edition))
         self.assertTrue(DocumentsPage.can_create_at(edition))
         self.assertTrue(RegistrationFormPage.can_create_at(edition))
+        self.assertTrue(QuestionnairePage.can_create_at(edition))
         self.assertTrue(TrackPage.can_create_at(edition))

@@ -184,14 +184,19 @@ def test_a_failing_mail_server_keeps_the_registration_and_thanks_the_visitor(
     response = client.post(form_page.url, registration(name="Олена", email="olena@example.org"))
     assert response.status_code == 303
     assert form_page.get_submission_class().objects.count() == 1
-    assert "Could not e-mail the registration" in caplog.text
+    assert "Could not send the press office's copy" in caplog.text
 
 
 def test_the_press_office_gets_each_registration_by_e_mail(client, edition, mailoutbox):
     form_page = edition.registration_page
     client.post(form_page.url, registration(name="Олена", email="olena@example.org"))
     assert mailoutbox[0].to == ["press@example.org"]
-    assert "olena@example.org" in mailoutbox[0].body
+    body = mailoutbox[0].body
+    assert "Електронна пошта: olena@example.org" in body
+    assert f"/admin/forms/submissions/{form_page.pk}/" in body
+    # Only the answers and what the rules keep: no trap field, no signed start time.
+    assert "website" not in body
+    assert "Залиште це поле порожнім" not in body
 
 
 def test_an_unknown_address_is_a_friendly_404(client, edition):

@@ -9,6 +9,7 @@ from .edition import (
 )
 from .forms import RegistrationFormField, RegistrationFormPage, RegistrationSubmission
 from .programme import DayPage, ProgrammePage, Session
+from .questionnaire import ProjectSubmission, QuestionnaireFormField, QuestionnairePage
 
 __all__ = [
     "Contacts",
@@ -18,6 +19,9 @@ __all__ = [
     "EditionPage",
     "EditionPartner",
     "ProgrammePage",
+    "ProjectSubmission",
+    "QuestionnaireFormField",
+    "QuestionnairePage",
     "RegistrationFormField",
     "RegistrationFormPage",
     "RegistrationSubmission",

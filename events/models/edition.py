@@ -158,6 +158,7 @@ class EditionPage(CalendarFeedMixin, Page):
         "events.TrackPage",
         "documents.DocumentsPage",
         "events.RegistrationFormPage",
+        "events.QuestionnairePage",
     ]
     template = "pages/edition_page.html"
 
@@ -276,6 +277,12 @@ class EditionPage(CalendarFeedMixin, Page):
         return self.first_part(RegistrationFormPage)
 
     @cached_property
+    def questionnaire_page(self):
+        from .questionnaire import QuestionnairePage
+
+        return self.first_part(QuestionnairePage)
+
+    @cached_property
     def tracks(self):
         return [part for part in self.parts if isinstance(part, TrackPage)]
 
@@ -301,6 +308,8 @@ class EditionPage(CalendarFeedMixin, Page):
             items.append((_("Documents"), self.documents_page.url))
         if self.registration_page:
             items.append((_("Registration"), self.registration_page.url))
+        if self.questionnaire_page:
+            items.append((_("Your project"), self.questionnaire_page.url))
         return items
 
     def get_context(self, request, *args, **kwargs):

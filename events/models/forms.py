@@ -1,7 +1,7 @@
-"""The registration form of an edition, built with Wagtail's form builder so the press
-office edits its fields, introduction and thank-you text, with the rules a crowd on
-opening day needs: an opening window, a capacity with a waiting list, one registration
-per e-mail, consent, and no bots."""
+"""The participation forms of an edition, built with Wagtail's form builder so the press
+office edits their fields, introduction and thank-you text: the registration and the
+project questionnaire. They share the rules a crowd on opening day needs: an opening
+window, consent, no bots, a 303 after a POST, and mail that never loses a submission."""
 
 import logging
 import smtplib
@@ -13,6 +13,7 @@ from django.db import IntegrityError, models, transaction
 from django.http import HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -34,7 +35,7 @@ from .edition import EditionChildMixin
 logger = logging.getLogger(__name__)
 
 THANKS_PARAMETER = "thanks"
-STATUS_SESSION_KEY = "registration_status"
+STATUS_SESSION_KEY = "form_status"
 
 
 class ReadableNameFormField(AbstractFormField):
@@ -51,25 +52,53 @@ class ReadableNameFormField(AbstractFormField):
         abstract = True
 
 
+class WorkshopSubmission(AbstractFormSubmission):
+    """What every participation form keeps besides the answers: the person's address,
+    the consent, a review or place status (each form its own), and a folded copy of the
+    answers that the admin searches in the same way on every database."""
+
+    email = models.EmailField(_("e-mail"), blank=True, db_index=True)
+    consent_text = models.TextField(_("consent given"), blank=True)
+    consented_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
+    search_text = models.TextField(editable=False, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self.search_text:
+            self.search_text = fold_for_search(self.form_data)
+        super().save(*args, **kwargs)
+
+    def get_data(self):
+        return {
+            **super().get_data(),
+            "status": self.get_status_display(),
+            "consented_at": self.consented_at,
+        }
+
+
+def fold_for_search(answers):
+    values = (", ".join(map(str, v)) if isinstance(v, list) else str(v) for v in answers.values())
+    return "\n".join(values).casefold()
+
+
 class RegistrationFormField(ReadableNameFormField):
     page = ParentalKey(
         "events.RegistrationFormPage", on_delete=models.CASCADE, related_name="form_fields"
     )
 
 
-class RegistrationSubmission(AbstractFormSubmission):
+class RegistrationSubmission(WorkshopSubmission):
     """One registration: the answers, plus what the rules need to keep."""
 
     class Status(models.TextChoices):
         REGISTERED = "registered", _("registered")
         WAITING = "waiting", _("waiting list")
 
-    email = models.EmailField(_("e-mail"), blank=True, db_index=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.REGISTERED
     )
-    consent_text = models.TextField(_("consent given"), blank=True)
-    consented_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("registration")
@@ -84,16 +113,14 @@ class RegistrationSubmission(AbstractFormSubmission):
             )
         ]
 
-    def get_data(self):
-        return {
-            **super().get_data(),
-            "status": self.get_status_display(),
-            "consented_at": self.consented_at,
-        }
 
+class FormRejected(Exception):
+    """A valid form that the page's rules turn down, with the message for one field."""
 
-class AlreadyRegistered(Exception):
-    pass
+    def __init__(self, field, message):
+        super().__init__(message)
+        self.field = field
+        self.message = message
 
 
 class RegistrationCountsPanel(Panel):
@@ -112,25 +139,47 @@ class RegistrationCountsPanel(Panel):
             return context
 
 
-class RegistrationFormPage(EditionChildMixin, AbstractEmailForm):
-    """The form people fill in to take part in the edition. Submissions are stored and
-    listed in the admin; the person gets a confirmation and the press office a copy."""
+def form_page_panels(top=(), rules=()):
+    """The edit screen of a participation form: its submissions, texts and fields, the
+    rules (opening window, the page's own, privacy) and the press office's e-mail."""
+    return [
+        *AbstractEmailForm.content_panels,
+        FormSubmissionsPanel(),
+        *top,
+        FieldPanel("intro"),
+        InlinePanel("form_fields", heading=_("Form fields"), label=_("Field")),
+        FieldPanel("thank_you_text"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("opens_at"), FieldPanel("closes_at")]),
+                *rules,
+                FieldPanel("privacy_page"),
+            ],
+            heading=_("Rules"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("from_address"), FieldPanel("to_address")]),
+                FieldPanel("subject"),
+            ],
+            heading=_("E-mail to the press office"),
+        ),
+    ]
+
+
+class ParticipationFormPage(EditionChildMixin, AbstractEmailForm):
+    """A public form of an edition. Submissions are stored and listed in the admin; the
+    person gets a confirmation and the press office a copy."""
 
     intro = RichTextField(_("introduction"), blank=True)
     thank_you_text = RichTextField(
         _("thank-you text"), blank=True, help_text=_("Shown after the form is sent.")
     )
     opens_at = models.DateTimeField(
-        _("registration opens"), null=True, blank=True, help_text=_("Empty: open now.")
+        _("form opens"), null=True, blank=True, help_text=_("Empty: open now.")
     )
     closes_at = models.DateTimeField(
-        _("registration closes"), null=True, blank=True, help_text=_("Empty: no end.")
-    )
-    capacity = models.PositiveIntegerField(
-        _("places"),
-        null=True,
-        blank=True,
-        help_text=_("When this many people have registered, the next go to a waiting list."),
+        _("form closes"), null=True, blank=True, help_text=_("Empty: no end.")
     )
     privacy_page = models.ForeignKey(
         "wagtailcore.Page",
@@ -146,36 +195,13 @@ class RegistrationFormPage(EditionChildMixin, AbstractEmailForm):
     parent_page_types = ["events.EditionPage"]
     subpage_types = []
     max_count_per_parent = 1
-    template = "pages/registration_form_page.html"
-    landing_page_template = "pages/registration_form_page_landing.html"
 
-    content_panels = [
-        *AbstractEmailForm.content_panels,
-        FormSubmissionsPanel(),
-        RegistrationCountsPanel(heading=_("Places")),
-        FieldPanel("intro"),
-        InlinePanel("form_fields", heading=_("Form fields"), label=_("Field")),
-        FieldPanel("thank_you_text"),
-        MultiFieldPanel(
-            [
-                FieldRowPanel([FieldPanel("opens_at"), FieldPanel("closes_at")]),
-                FieldPanel("capacity"),
-                FieldPanel("privacy_page"),
-            ],
-            heading=_("Rules"),
-        ),
-        MultiFieldPanel(
-            [
-                FieldRowPanel([FieldPanel("from_address"), FieldPanel("to_address")]),
-                FieldPanel("subject"),
-            ],
-            heading=_("E-mail to the press office"),
-        ),
-    ]
+    # What each form says in its own words.
+    consent_label = _("I agree to the processing of my personal data for this registration")
+    confirmation_templates = None  # (subject, body) of the person's confirmation
 
     class Meta:
-        verbose_name = _("registration form")
-        verbose_name_plural = _("registration forms")
+        abstract = True
 
     def clean(self):
         super().clean()
@@ -191,22 +217,10 @@ class RegistrationFormPage(EditionChildMixin, AbstractEmailForm):
             return "closed"
         return "open"
 
-    def counts(self):
-        submissions = self.get_submissions()
-        return {
-            "registered": submissions.filter(
-                status=RegistrationSubmission.Status.REGISTERED
-            ).count(),
-            "waiting": submissions.filter(status=RegistrationSubmission.Status.WAITING).count(),
-        }
-
-    def get_submission_class(self):
-        return RegistrationSubmission
-
     def get_submissions_list_view_class(self):
-        from events.views import SafeSubmissionsListView  # admin views load after models
+        from events.views import WorkshopSubmissionsListView  # admin views load after models
 
-        return SafeSubmissionsListView
+        return WorkshopSubmissionsListView
 
     def get_data_fields(self):
         return [
@@ -216,7 +230,12 @@ class RegistrationFormPage(EditionChildMixin, AbstractEmailForm):
         ]
 
     def get_form_class(self):
-        return type("RegistrationForm", (ProtectedForm, super().get_form_class()), {})
+        return type(f"{type(self).__name__}Form", (ProtectedForm, super().get_form_class()), {})
+
+    def get_form(self, *args, **kwargs):
+        form = super().get_form(*args, **kwargs)
+        form.fields["consent"].label = self.consent_label
+        return form
 
     def email_field_name(self):
         """The first e-mail field the press office added: the person's address."""
@@ -225,49 +244,51 @@ class RegistrationFormPage(EditionChildMixin, AbstractEmailForm):
                 return field.clean_name
         return None
 
-    def process_form_submission(self, form):
+    def submission_values(self, form):
+        """The columns of a new submission for a valid form."""
         email_field = self.email_field_name()
-        email = (form.cleaned_data.get(email_field) or "").strip().lower() if email_field else ""
-        try:
-            with transaction.atomic():
-                # Lock the form page so that simultaneous registrations are counted
-                # one after another against the capacity.
-                type(self).objects.select_for_update().filter(pk=self.pk).first()
-                submissions = self.get_submissions()
-                if email and submissions.filter(email=email).exists():
-                    raise AlreadyRegistered
-                full = self.capacity is not None and (
-                    submissions.filter(status=RegistrationSubmission.Status.REGISTERED).count()
-                    >= self.capacity
-                )
-                submission = RegistrationSubmission.objects.create(
-                    page=self,
-                    form_data=form.submitted_data(),
-                    email=email,
-                    status=(
-                        RegistrationSubmission.Status.WAITING
-                        if full
-                        else RegistrationSubmission.Status.REGISTERED
-                    ),
-                    consent_text=str(form.fields["consent"].label),
-                    consented_at=timezone.now(),
-                )
-        except IntegrityError as error:
-            raise AlreadyRegistered from error
-        return submission
+        email = form.cleaned_data.get(email_field) if email_field else ""
+        return {
+            "page": self,
+            "form_data": form.submitted_data(),
+            "email": (email or "").strip().lower(),
+            "consent_text": str(form.fields["consent"].label),
+            "consented_at": timezone.now(),
+        }
 
-    def send_mail(self, form):
-        # The submission is already stored; a mail server that is down must not turn
-        # the visitor's successful registration into a server error.
-        try:
-            super().send_mail(form)
-        except (smtplib.SMTPException, OSError):
-            logger.exception("Could not e-mail the registration to %s", self.to_address)
+    def process_form_submission(self, form):
+        """Store the submission; raise FormRejected when the page's rules refuse it."""
+        return self.get_submission_class().objects.create(**self.submission_values(form))
+
+    def answers(self, submission):
+        """(label, value) of everything the submission holds, for people to read."""
+        data = submission.get_data()
+        rows = []
+        for name, label in self.get_data_fields():
+            value = data.get(name)
+            rows.append((label, ", ".join(value) if isinstance(value, list) else value))
+        return rows
+
+    def notify_press_office(self, request, submission):
+        """The press office's copy: every answer and a link to the submissions."""
+        addresses = [address.strip() for address in self.to_address.split(",") if address]
+        context = {
+            "answers": self.answers(submission),
+            "submissions_url": request.build_absolute_uri(
+                reverse("wagtailforms:list_submissions", args=[self.pk])
+            ),
+        }
+        self.deliver(
+            "the press office's copy",
+            subject=self.subject,
+            message=render_to_string("emails/submission_notification.txt", context),
+            recipient_list=addresses,
+        )
 
     def send_confirmation(self, request, submission):
         """The person's own confirmation, in Ukrainian, with the edition's dates, venue
         and calendar feed."""
-        if not submission.email:
+        if not submission.email or not self.confirmation_templates:
             return
         edition = self.edition
         context = {
@@ -278,15 +299,21 @@ class RegistrationFormPage(EditionChildMixin, AbstractEmailForm):
             "edition_url": request.build_absolute_uri(edition.get_url(request)),
             "calendar_url": request.build_absolute_uri(edition.feed_url("calendar", request)),
         }
+        subject, body = self.confirmation_templates
+        self.deliver(
+            "the confirmation",
+            subject=render_to_string(subject, context).strip(),
+            message=render_to_string(body, context),
+            recipient_list=[submission.email],
+        )
+
+    def deliver(self, what, **mail):
+        # The submission is already stored; a mail server that is down must not turn
+        # the visitor's successful submission into a server error.
         try:
-            send_mail(
-                subject=render_to_string("emails/registration_subject.txt", context).strip(),
-                message=render_to_string("emails/registration_confirmation.txt", context),
-                from_email=self.from_address or None,
-                recipient_list=[submission.email],
-            )
+            send_mail(from_email=self.from_address or None, **mail)
         except (smtplib.SMTPException, OSError):
-            logger.exception("Could not send the confirmation of registration %s", submission.pk)
+            logger.exception("Could not send %s of a submission to %s", what, self.title)
 
     def serve(self, request, *args, **kwargs):
         context = self.get_context(request)
@@ -307,14 +334,11 @@ class RegistrationFormPage(EditionChildMixin, AbstractEmailForm):
                     return self.redirect_to_thanks()
                 try:
                     submission = self.process_form_submission(form)
-                except AlreadyRegistered:
-                    form.add_error(
-                        self.email_field_name(),
-                        _("This e-mail is already registered for this edition."),
-                    )
+                except FormRejected as rejection:
+                    form.add_error(rejection.field, rejection.message)
                 else:
                     if self.to_address:
-                        self.send_mail(form)
+                        self.notify_press_office(request, submission)
                     self.send_confirmation(request, submission)
                     request.session[STATUS_SESSION_KEY] = submission.status
                     return self.redirect_to_thanks()
@@ -327,3 +351,70 @@ class RegistrationFormPage(EditionChildMixin, AbstractEmailForm):
         # 303: the browser shows the thank-you page with a GET, so a refresh never
         # sends the form again.
         return HttpResponseRedirect(f"{self.url}?{THANKS_PARAMETER}", status=303)
+
+
+class RegistrationFormPage(ParticipationFormPage):
+    """The form people fill in to take part in the edition, with an optional number of
+    places and a waiting list beyond it, and one registration per e-mail."""
+
+    capacity = models.PositiveIntegerField(
+        _("places"),
+        null=True,
+        blank=True,
+        help_text=_("When this many people have registered, the next go to a waiting list."),
+    )
+
+    template = "pages/registration_form_page.html"
+    landing_page_template = "pages/registration_form_page_landing.html"
+    confirmation_templates = (
+        "emails/registration_subject.txt",
+        "emails/registration_confirmation.txt",
+    )
+
+    content_panels = form_page_panels(
+        top=[RegistrationCountsPanel(heading=_("Places"))], rules=[FieldPanel("capacity")]
+    )
+
+    class Meta:
+        verbose_name = _("registration form")
+        verbose_name_plural = _("registration forms")
+
+    def counts(self):
+        submissions = self.get_submissions()
+        return {
+            "registered": submissions.filter(
+                status=RegistrationSubmission.Status.REGISTERED
+            ).count(),
+            "waiting": submissions.filter(status=RegistrationSubmission.Status.WAITING).count(),
+        }
+
+    def get_submission_class(self):
+        return RegistrationSubmission
+
+    def process_form_submission(self, form):
+        values = self.submission_values(form)
+        already = FormRejected(
+            self.email_field_name(), _("This e-mail is already registered for this edition.")
+        )
+        try:
+            with transaction.atomic():
+                # Lock the form page so that simultaneous registrations are counted
+                # one after another against the capacity.
+                type(self).objects.select_for_update().filter(pk=self.pk).first()
+                submissions = self.get_submissions()
+                if values["email"] and submissions.filter(email=values["email"]).exists():
+                    raise already
+                full = self.capacity is not None and (
+                    submissions.filter(status=RegistrationSubmission.Status.REGISTERED).count()
+                    >= self.capacity
+                )
+                return RegistrationSubmission.objects.create(
+                    **values,
+                    status=(
+                        RegistrationSubmission.Status.WAITING
+                        if full
+                        else RegistrationSubmission.Status.REGISTERED
+                    ),
+                )
+        except IntegrityError as error:
+            raise already from error

@@ -45,6 +45,7 @@ class DemoSite:
             "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
             "DATABASE_URL": database_url,
             "MEDIA_ROOT": str(media_root),
+            "PRIVATE_MEDIA_ROOT": str(Path(media_root).with_name("private_media")),
             "LOG_LEVEL": "WARNING",
             **{name: str(value) for name, value in settings.items()},
         }

@@ -223,9 +223,12 @@ class ParticipationFormPage(EditionChildMixin, AbstractEmailForm):
         return WorkshopSubmissionsListView
 
     def get_data_fields(self):
+        # The status next to the date, where the staff see it without scrolling.
+        submitted, *answers = super().get_data_fields()
         return [
-            *super().get_data_fields(),
+            submitted,
             ("status", _("Status")),
+            *answers,
             ("consented_at", _("Consent given at")),
         ]
 

@@ -9,6 +9,7 @@ PAGES = [
     "/2017/programme/2017-06-12/",
     "/2017/documents/",
     "/2017/registration/",
+    "/2017/project/",
     "/search/?q=велосипед",
 ]
 # Pages reached through links: a theme from the edition, a session from its day.
@@ -61,6 +62,23 @@ def test_the_registration_form_is_usable_without_javascript(site_url, browser):
     assert page.get_by_label("Електронна пошта").input_value() == "not an e-mail"
     assert page.locator(".field-error, [id$='-error'], .errorlist").count() >= 1
     context.close()
+
+
+def test_a_resident_sends_a_project_with_a_sketch_from_a_phone(site_url, phone, tmp_path):
+    sketch = tmp_path / "eskiz.pdf"
+    sketch.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    phone.goto(site_url + "/2017/project/")
+    phone.get_by_label("Назва проєкту").fill("Лавки в сквері")
+    phone.get_by_label("Міська культура").check()
+    phone.get_by_label("Опис проєкту").fill("Поставити лавки й смітники.")
+    phone.get_by_label("Що потрібно для втілення").fill("Дошки, фарба.")
+    phone.get_by_label("Контактна особа").fill("Мар’яна Коваль")
+    phone.get_by_label("Електронна пошта").fill("maryana@example.org")
+    phone.get_by_label("Додаток").set_input_files(sketch)
+    phone.get_by_label("Я погоджуюся").check()
+    phone.locator("form[method=post] [type=submit]").click()
+    assert phone.url.endswith("/2017/project/?thanks")
+    assert "Ми отримали вашу анкету" in phone.locator("main").inner_text()
 
 
 def test_the_programme_prints_as_a_clean_a4_programme(site_url, phone):

@@ -1,24 +1,28 @@
-"""Admin views of the participation forms' submissions: Wagtail's listing and
-CSV/XLSX export with a status filter, search and formulas neutralised; the review of
-a project questionnaire; and the staff-only download of its attachment."""
+"""Admin views: the participation forms' submissions (Wagtail's listing and CSV/XLSX
+export with a status filter, search and formulas neutralised; the review of a project
+questionnaire; the staff-only download of its attachment) and the rollover of an
+edition to the next year."""
 
 from django import forms
 from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy
-from django.views.generic import UpdateView
+from django.views.generic import FormView, UpdateView
 from django_filters import ChoiceFilter
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.widgets import AdminDateInput
 from wagtail.contrib.forms.utils import get_forms_for_user
 from wagtail.contrib.forms.views import SubmissionsListFilterSet, SubmissionsListView
 
-from events.models import ProjectSubmission
+from events.models import EditionPage, ProjectSubmission
+from events.rollover import PARTS, Rollover, RolloverError, next_start_date, year_taken
 
 # A spreadsheet runs a cell that starts like a formula: such answers are exported as
 # text, behind an apostrophe (OWASP's advice against CSV injection).
@@ -166,3 +170,124 @@ def download_attachment(request, pk):
         filename=submission.attachment_name or submission.attachment.name.rsplit("/", 1)[-1],
         content_type=submission.attachment_type,
     )
+
+
+class RolloverForm(forms.Form):
+    year = forms.IntegerField(label=gettext_lazy("Year of the new edition"), min_value=2000)
+    start_date = forms.DateField(
+        label=gettext_lazy("Start date"),
+        required=False,
+        widget=AdminDateInput,
+        help_text=gettext_lazy(
+            "Empty: the same weekday as this edition, in the new year. Every date of the "
+            "edition moves by the same number of days."
+        ),
+    )
+    parts = forms.MultipleChoiceField(
+        label=gettext_lazy("Copy"),
+        choices=list(PARTS.items()),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, edition, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.edition = edition
+        self.fields["year"].initial = edition.start_date.year + 1
+        self.fields["parts"].initial = list(PARTS)
+
+    def clean(self):
+        cleaned_data = super().clean()
+        year, start = cleaned_data.get("year"), cleaned_data.get("start_date")
+        if year and start and start.year != year:
+            self.add_error(
+                "start_date", gettext("The start date must be in %(year)s.") % {"year": year}
+            )
+        elif year and year_taken(self.edition.get_parent(), year):
+            self.add_error(
+                "year",
+                gettext("The %(year)s edition already exists: nothing was created.")
+                % {"year": year},
+            )
+        return cleaned_data
+
+
+COUNT_LABELS = {
+    "tracks": gettext_lazy("themes"),
+    "days": gettext_lazy("programme days"),
+    "sessions": gettext_lazy("sessions"),
+    "documents": gettext_lazy("documents"),
+    "forms": gettext_lazy("forms"),
+    "venues": gettext_lazy("venues"),
+    "partners": gettext_lazy("partners"),
+    "links": gettext_lazy("links"),
+}
+
+
+class RolloverView(WagtailAdminTemplateMixin, FormView):
+    """«Create the next edition»: asks for the year or the start date and what to copy,
+    creates the draft, says what it created and opens the new edition's editor."""
+
+    form_class = RolloverForm
+    template_name = "events/admin/rollover.html"
+    page_title = gettext_lazy("Create the next edition")
+    header_icon = "copy"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.edition = get_object_or_404(EditionPage, pk=kwargs["pk"])
+        if not self.edition.get_parent().permissions_for_user(request.user).can_add_subpage():
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "edition": self.edition}
+
+    def get_page_subtitle(self):
+        return self.edition.get_admin_display_title()
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {
+                "url": reverse("wagtailadmin_pages:edit", args=[self.edition.pk]),
+                "label": self.get_page_subtitle(),
+            },
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "action_url": self.request.path,
+            "submit_button_label": gettext("Create the draft"),
+            "edition": self.edition,
+        }
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        rollover = Rollover(
+            self.edition,
+            data["start_date"] or next_start_date(self.edition, data["year"]),
+            without=frozenset(PARTS) - set(data["parts"]),
+            user=self.request.user,
+        )
+        try:
+            new = rollover.run()
+        except RolloverError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        copied = "; ".join(
+            f"{COUNT_LABELS[name]}: {number}" for name, number in rollover.counts.items()
+        )
+        messages.success(
+            self.request,
+            gettext(
+                "Created the draft edition «%(title)s» from %(start)s. Copied: %(copied)s. "
+                "Nothing is published until you publish it."
+            )
+            % {
+                "title": new.title,
+                "start": date_format(new.start_date, "j E Y"),
+                "copied": copied,
+            },
+        )
+        return redirect("wagtailadmin_pages:edit", new.pk)

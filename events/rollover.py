@@ -1,0 +1,294 @@
+"""Next year's edition from this one: a draft copy of the edition's tree with every
+date shifted by one offset, the sessions' themes and venues pointing at the copies,
+the internal links of its texts remapped, and nothing of the old edition touched.
+
+Built on Wagtail's own page copy (`CopyPageAction`: child rows, revisions, the log,
+page permissions), one part at a time, in one transaction."""
+
+import datetime
+import re
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from wagtail.actions.copy_page import CopyPageAction
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
+from wagtail.permissions import policy_registry
+
+from documents.models import DocumentsPage
+
+from .models import (
+    DayPage,
+    EditionPage,
+    ProgrammePage,
+    QuestionnairePage,
+    RegistrationFormPage,
+    TrackPage,
+)
+
+# What an editor may leave out, in the order of the form and the command's --without.
+PARTS = {
+    "tracks": _("Themes"),
+    "programme": _("Programme days"),
+    "sessions": _("Sessions of the programme days"),
+    "documents": _("Links to the documents (without them, an empty documents page)"),
+    "forms": _("Registration form and project questionnaire: fields and texts"),
+    "partners": _("Partners, contacts and links"),
+    "texts": _("Texts: what it is, goals, audience, history"),
+}
+FORM_PAGES = (RegistrationFormPage, QuestionnairePage)
+LINK_TAG = re.compile(r"<a\b[^>]*>")
+LINK_ID = re.compile(r'(\sid=")(\d+)(")')
+
+
+class RolloverError(Exception):
+    """The rollover cannot be done as asked; the message is for the editor."""
+
+
+def next_start_date(edition, year):
+    """The start in `year` on the same weekday as the edition's, as near as possible to
+    the same calendar date (Monday 12 June 2017 → Monday 11 June 2018)."""
+    start = edition.start_date
+    try:
+        same_date = start.replace(year=year)
+    except ValueError:  # 29 February
+        same_date = start.replace(year=year, day=28)
+    shift = (start.weekday() - same_date.weekday() + 3) % 7 - 3
+    return same_date + datetime.timedelta(days=shift)
+
+
+def year_taken(home, year):
+    return EditionPage.objects.child_of(home).filter(slug=str(year)).exists()
+
+
+@dataclass
+class Rollover:
+    """One rollover: `edition` to the edition that starts on `start_date`, without the
+    parts named in `without` (keys of PARTS), as `user` (None: no permission checks, as
+    in the management command). `progress` hears a line per part."""
+
+    edition: EditionPage
+    start_date: datetime.date
+    without: frozenset = frozenset()
+    user: object = None
+    progress: object = None
+    counts: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.offset = self.start_date - self.edition.start_date
+        self.old_year = str(self.edition.start_date.year)
+        self.new_year = str(self.start_date.year)
+        self.home = self.edition.get_parent().specific
+        self.pages = {}  # old page id → its copy
+        self.tracks = {}  # old track id → its copy
+
+    def includes(self, part):
+        return part not in self.without
+
+    def run(self):
+        unknown = self.without - PARTS.keys()
+        if unknown:
+            raise RolloverError(f"Unknown parts: {', '.join(sorted(unknown))}")
+        if self.user and not self.home.permissions_for_user(self.user).can_add_subpage():
+            raise PermissionDenied
+        if year_taken(self.home, self.new_year):
+            raise RolloverError(
+                _("The %(year)s edition already exists: nothing was created.")
+                % {"year": self.new_year}
+            )
+        with transaction.atomic():
+            edition = self.copy_edition()
+            for child in self.edition.get_children().specific():
+                self.copy_part(child, edition)
+            self.remap_edition_links(edition)
+        return edition
+
+    # One page ------------------------------------------------------------------------
+
+    def retitled(self, page):
+        """Titles (and search titles) with the old year say the new one."""
+
+        def swap(text):
+            return re.sub(rf"(?<!\d){self.old_year}(?!\d)", self.new_year, text)
+
+        return {"title": swap(page.title), "seo_title": swap(page.seo_title)}
+
+    def copy(self, page, to, update=None, exclude=(), process=None):
+        copy = CopyPageAction(
+            page,
+            to=to,
+            update_attrs={
+                **self.retitled(page),
+                "go_live_at": None,
+                "expire_at": None,
+                **(update or {}),
+            },
+            exclude_fields=list(exclude),
+            keep_live=False,  # a draft, whatever the original
+            copy_revisions=False,  # the new edition's history starts here
+            user=self.user,
+            process_child_object=process,
+        ).execute(skip_permission_checks=self.user is None)
+        self.pages[page.pk] = copy
+        return copy.specific
+
+    def shifted(self, value):
+        return value + self.offset if value else value
+
+    def say(self, message):
+        if self.progress:
+            self.progress(message)
+
+    def count(self, name, number=1):
+        self.counts[name] = self.counts.get(name, 0) + number
+
+    # The images and documents the user may use ----------------------------------------
+
+    def usable(self, obj, policy):
+        if obj is None or self.user is None or self.user.is_superuser:
+            return obj
+        if policy.user_has_permission_for_instance(self.user, "choose", obj):
+            return obj
+        return None
+
+    def image(self, image):
+        return self.usable(image, policy_registry.get_by_type(get_image_model()))
+
+    def document(self, document):
+        return self.usable(document, policy_registry.get_by_type(get_document_model()))
+
+    # The parts ---------------------------------------------------------------------
+
+    def copy_edition(self):
+        old = self.edition
+        update = {
+            "slug": self.new_year,
+            "start_date": self.start_date,
+            "end_date": self.shifted(old.end_date),
+            "published_on": self.shifted(old.published_on),
+            "hero_image": self.image(old.hero_image),
+        }
+        exclude = []
+        if not self.includes("texts"):
+            update.update(about="", history="", goals=[], audience=[])
+        if not self.includes("partners"):
+            update.update(contact_email="", contact_phone="")
+            exclude += ["partners", "links"]
+
+        def process(page, copy, relation, child):
+            name = relation.get_accessor_name()
+            if name == "partners":
+                child.logo = self.image(child.logo)
+            elif name == "links":
+                child.link_document = self.document(child.link_document)
+
+        edition = self.copy(old, self.home, update, exclude, process)
+        self.venues = dict(
+            zip(
+                old.venues.order_by("sort_order", "pk").values_list("pk", flat=True),
+                edition.venues.order_by("sort_order", "pk"),
+                strict=True,
+            )
+        )
+        self.count("venues", len(self.venues))
+        self.count("partners", edition.partners.count())
+        self.count("links", edition.links.count())
+        self.say(f"Edition «{edition.title}» at /{self.new_year}/, from {self.start_date}")
+        return edition
+
+    def copy_part(self, page, edition):
+        if page.pk in self.pages:
+            return
+        if isinstance(page, TrackPage) and self.includes("tracks"):
+            copy = self.copy(page, edition, {"image": self.image(page.image)})
+            self.tracks[page.pk] = copy
+            self.count("tracks")
+            self.say(f"Theme «{copy.title}»")
+        elif isinstance(page, ProgrammePage) and self.includes("programme"):
+            self.copy_programme(page, edition)
+        elif isinstance(page, DocumentsPage):
+            self.copy_documents(page, edition)
+        elif isinstance(page, FORM_PAGES) and self.includes("forms"):
+            update = {"opens_at": self.shifted(page.opens_at)}
+            update["closes_at"] = self.shifted(page.closes_at)
+            copy = self.copy(page, edition, update)
+            self.count("forms")
+            self.say(f"Form «{copy.title}» with {copy.form_fields.count()} fields")
+
+    def copy_programme(self, programme, edition):
+        # Themes are copied before the programme whatever the editor's order of pages.
+        for track in TrackPage.objects.child_of(self.edition).exclude(pk__in=self.pages):
+            self.copy_part(track, edition)
+        copy = self.copy(programme, edition)
+        sessions = self.includes("sessions")
+
+        def process(day, day_copy, relation, session):
+            if relation.get_accessor_name() == "sessions":
+                session.track = self.tracks.get(session.track_id)
+                session.venue = self.venues.get(session.venue_id)
+
+        for day in DayPage.objects.child_of(programme).specific():
+            date = self.shifted(day.date)
+            update = {"date": date, "slug": date.isoformat()}
+            day_copy = self.copy(day, copy, update, [] if sessions else ["sessions"], process)
+            self.count("days")
+            self.count("sessions", day_copy.sessions.count())
+            self.say(f"Day {date}: {day_copy.sessions.count()} sessions")
+
+    def copy_documents(self, page, edition):
+        links = self.includes("documents")
+
+        def process(old, copy, relation, item):
+            if relation.get_accessor_name() == "document_items":
+                item.document = self.document(item.document)
+
+        copy = self.copy(
+            page, edition, exclude=[] if links else ["document_items"], process=process
+        )
+        if copy.document_items.filter(document=None).exists():
+            # Documents in collections the user may not use are left out.
+            self.amend(
+                copy,
+                lambda page: setattr(
+                    page,
+                    "document_items",
+                    [item for item in page.document_items.all() if item.document_id],
+                ),
+            )
+        self.count("documents", copy.document_items.count())
+        self.say(f"Documents page with {copy.document_items.count()} documents")
+
+    def amend(self, page, change):
+        """Change a copied draft: its row, its child rows and a new revision alike."""
+        draft = type(page).objects.get(pk=page.pk).get_latest_revision_as_object()
+        change(draft)
+        draft.save(clean=False)
+        draft.save_revision(user=self.user, clean=False, changed=False)
+
+    def remap_edition_links(self, edition):
+        """The edition's texts and links point at the new edition's pages, not the old;
+        a link left without a target (a document the user may not use) goes."""
+        mapping = {str(old): str(new.pk) for old, new in self.pages.items()}
+
+        def remap_tag(tag):
+            if 'linktype="page"' not in tag[0]:
+                return tag[0]
+            return LINK_ID.sub(lambda m: m[1] + mapping.get(m[2], m[2]) + m[3], tag[0])
+
+        def remap(html):
+            return LINK_TAG.sub(remap_tag, html)
+
+        def change(draft):
+            for name in ("about", "how_to_take_part", "history"):
+                setattr(draft, name, remap(getattr(draft, name)))
+            links = []
+            for link in draft.links.all():
+                if link.link_page_id in self.pages:
+                    link.link_page = self.pages[link.link_page_id]
+                if link.link_page_id or link.link_document_id or link.link_url:
+                    links.append(link)
+            draft.links = links
+
+        self.amend(edition, change)

@@ -16,6 +16,8 @@ urlpatterns = [
     path("search/", home_views.search, name="search"),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", home_views.robots_txt, name="robots_txt"),
+    path("current/", home_views.current_edition, name="current_edition"),
+    path("current/<path:rest>", home_views.current_edition, name="current_edition_part"),
 ]
 
 if settings.DEBUG:

@@ -241,22 +241,14 @@ class Rollover:
         links = self.includes("documents")
 
         def process(old, copy, relation, item):
-            if relation.get_accessor_name() == "document_items":
-                item.document = self.document(item.document)
+            # A document in a collection the user may not use is left out.
+            if relation.get_accessor_name() == "document_items" and not self.document(
+                item.document
+            ):
+                copy.document_items.remove(item)
 
-        copy = self.copy(
-            page, edition, exclude=[] if links else ["document_items"], process=process
-        )
-        if copy.document_items.filter(document=None).exists():
-            # Documents in collections the user may not use are left out.
-            self.amend(
-                copy,
-                lambda page: setattr(
-                    page,
-                    "document_items",
-                    [item for item in page.document_items.all() if item.document_id],
-                ),
-            )
+        exclude = [] if links else ["document_items"]
+        copy = self.copy(page, edition, exclude=exclude, process=process)
         self.count("documents", copy.document_items.count())
         self.say(f"Documents page with {copy.document_items.count()} documents")
 
@@ -268,8 +260,7 @@ class Rollover:
         draft.save_revision(user=self.user, clean=False, changed=False)
 
     def remap_edition_links(self, edition):
-        """The edition's texts and links point at the new edition's pages, not the old;
-        a link left without a target (a document the user may not use) goes."""
+        """The edition's texts and links point at the new edition's pages, not the old."""
         mapping = {str(old): str(new.pk) for old, new in self.pages.items()}
 
         def remap_tag(tag):
@@ -283,12 +274,8 @@ class Rollover:
         def change(draft):
             for name in ("about", "how_to_take_part", "history"):
                 setattr(draft, name, remap(getattr(draft, name)))
-            links = []
             for link in draft.links.all():
                 if link.link_page_id in self.pages:
                     link.link_page = self.pages[link.link_page_id]
-                if link.link_page_id or link.link_document_id or link.link_url:
-                    links.append(link)
-            draft.links = links
 
         self.amend(edition, change)

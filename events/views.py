@@ -276,7 +276,9 @@ class RolloverView(WagtailAdminTemplateMixin, FormView):
             form.add_error(None, str(error))
             return self.form_invalid(form)
         copied = "; ".join(
-            f"{COUNT_LABELS[name]}: {number}" for name, number in rollover.counts.items()
+            f"{label}: {rollover.counts[name]}"
+            for name, label in COUNT_LABELS.items()
+            if name in rollover.counts
         )
         messages.success(
             self.request,

@@ -2,11 +2,12 @@ import re
 
 from django import forms
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from wagtail.models import Page
+from django.views.decorators.cache import never_cache
+from wagtail.models import Page, Site
 
 RESULTS_PER_PAGE = 20
 MAX_QUERY_LENGTH = 200
@@ -43,3 +44,18 @@ def robots_txt(request):
         f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+@never_cache  # the current edition changes when the next one is published
+def current_edition(request, rest=""):
+    """`/current/…` → the same part of the current edition (302), so that an address
+    printed once on a poster or a QR code works every year."""
+    site = Site.find_for_request(request)
+    home = site.root_page.specific if site else None
+    edition = home.current_edition() if hasattr(home, "current_edition") else None
+    if edition is None:
+        raise Http404
+    url = edition.get_url(request) + rest
+    if request.GET:
+        url = f"{url}?{request.GET.urlencode()}"
+    return HttpResponseRedirect(url)

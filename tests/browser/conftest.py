@@ -32,22 +32,28 @@ def require(condition, what):
     pytest.skip(f"{what} is not installed")
 
 
-@pytest.fixture(scope="session")
-def site_url(tmp_path_factory):
-    """The demo site, migrated and loaded from scratch, served on a free port."""
+def demo_site(tmp_path_factory):
+    """The demo site, migrated and loaded from scratch, to be served on a free port."""
     require(Path(CHROMIUM).exists(), "Chromium")
     workdir = tmp_path_factory.mktemp("site")
     # Forms may be sent at once: the minimum fill time has its own tests.
-    site = DemoSite(
+    return DemoSite(
         f"sqlite:///{workdir / 'db.sqlite3'}", workdir / "media", FORM_MIN_FILL_SECONDS=0
     )
-    with site.serve() as url:
+
+
+@pytest.fixture(scope="session")
+def site_url(tmp_path_factory):
+    """The demo site that the visitors' tests share: they only read and register."""
+    with demo_site(tmp_path_factory).serve() as url:
         yield url
 
 
 @pytest.fixture(scope="session")
-def browser(site_url):
+def browser():
     from playwright.sync_api import sync_playwright
+
+    require(Path(CHROMIUM).exists(), "Chromium")
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

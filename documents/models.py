@@ -4,10 +4,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel
+from wagtail.api import APIField
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from events.api import DocumentItemsField
 from events.models import EditionChildMixin
 
 
@@ -38,6 +40,10 @@ class DocumentsPage(EditionChildMixin, Page):
         *Page.content_panels,
         FieldPanel("intro"),
         InlinePanel("document_items", heading=_("Documents"), label=_("Document")),
+    ]
+    api_fields = [
+        APIField("intro"),
+        APIField("documents", serializer=DocumentItemsField(source="document_items")),
     ]
 
     class Meta:

@@ -6,6 +6,8 @@ import factory
 from anyascii import anyascii
 from django.utils.text import slugify
 from factory.django import DjangoModelFactory
+from wagtail.images import get_image_model
+from wagtail.models import Collection
 from wagtail.search import index
 from wagtail.test.utils.wagtail_factories import PageFactory
 
@@ -22,6 +24,16 @@ from .models import (
     TrackPage,
     Venue,
 )
+
+
+class ImageFactory(DjangoModelFactory):
+    title = factory.Sequence(lambda n: f"Зображення {n}")
+    description = "Опис зображення для тих, хто його не бачить."
+    file = factory.django.ImageField(width=1600, height=900, color="#17324d")
+    collection = factory.LazyFunction(Collection.get_first_root_node)
+
+    class Meta:
+        model = get_image_model()
 
 
 class EditionPageFactory(PageFactory):

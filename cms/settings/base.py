@@ -37,6 +37,11 @@ INSTALLED_APPS = [
     "wagtail.contrib.routable_page",
     # Wagtail's sitemap of the live pages, written with Django's sitemap templates.
     "wagtail.contrib.sitemaps",
+    # The content API: v2 (Django REST framework) and v3 (django-ninja, OpenAPI).
+    "wagtail.api.v2",
+    "wagtail.api.v3",
+    "rest_framework",
+    "corsheaders",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -61,14 +66,18 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # ETag on every GET, and 304 Not Modified when the client already has it.
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "cms.middleware.api_cache_headers",
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -161,6 +170,21 @@ WAGTAILSEARCH_BACKENDS = {
         "SEARCH_CONFIG": "simple",
     }
 }
+# The content API: rich text as display HTML (internal links resolved), bounded pages.
+WAGTAILAPI_RICH_TEXT_FORMAT = "html"
+WAGTAILAPI_LIMIT_MAX = 50
+WAGTAILAPI_BASE_URL = WAGTAILADMIN_BASE_URL
+# How long browsers and CDNs may keep an anonymous API response.
+API_CACHE_SECONDS = int(os.environ.get("API_CACHE_SECONDS", "300"))
+# Other sites' scripts may read the API (never write) from these origins only.
+CORS_ALLOWED_ORIGINS = [
+    origin.strip()
+    for origin in os.environ.get("CORS_ALLOWED_ORIGINS", "").split(",")
+    if origin.strip()
+]
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+
 WAGTAILDOCS_EXTENSIONS = [
     "pdf",
     "doc",

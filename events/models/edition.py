@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
+from rest_framework.fields import FloatField
 from wagtail import blocks
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import (
@@ -21,11 +22,13 @@ from wagtail.admin.panels import (
     ObjectList,
     TabbedInterface,
 )
+from wagtail.api import APIField
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from events.api import DocumentFileField, rendition
 from events.calendar import calendar_response
 from home.models import SiteSettings
 
@@ -161,6 +164,27 @@ class EditionPage(CalendarFeedMixin, Page):
         "events.QuestionnairePage",
     ]
     template = "pages/edition_page.html"
+
+    api_fields = [
+        APIField("published_on"),
+        APIField("city"),
+        APIField("lead"),
+        APIField("slogan"),
+        APIField("about"),
+        APIField("start_date"),
+        APIField("end_date"),
+        APIField("hero_image"),
+        APIField("hero_image_rendition", serializer=rendition("hero_image")),
+        APIField("goals"),
+        APIField("audience"),
+        APIField("how_to_take_part"),
+        APIField("history"),
+        APIField("contact_email"),
+        APIField("contact_phone"),
+        APIField("venues"),
+        APIField("partners"),
+        APIField("links"),
+    ]
 
     search_fields = [
         *Page.search_fields,
@@ -397,6 +421,14 @@ class Venue(Orderable):
         FieldPanel("access_note"),
     ]
 
+    api_fields = [
+        APIField("name"),
+        APIField("address"),
+        APIField("latitude", serializer=FloatField()),
+        APIField("longitude", serializer=FloatField()),
+        APIField("access_note"),
+    ]
+
     class Meta(Orderable.Meta):
         verbose_name = _("venue")
         verbose_name_plural = _("venues")
@@ -446,6 +478,14 @@ class EditionPartner(Orderable):
 
     panels = [FieldPanel("name"), FieldPanel("role"), FieldPanel("logo"), FieldPanel("url")]
 
+    api_fields = [
+        APIField("name"),
+        APIField("role"),
+        APIField("url"),
+        APIField("logo"),
+        APIField("logo_rendition", serializer=rendition("logo", "max-400x200")),
+    ]
+
     class Meta(Orderable.Meta):
         verbose_name = _("partner")
         verbose_name_plural = _("partners")
@@ -482,6 +522,13 @@ class EditionLink(Orderable):
         FieldPanel("link_page"),
         FieldPanel("link_document"),
         FieldPanel("link_url"),
+    ]
+
+    api_fields = [
+        APIField("label"),
+        APIField("link_page"),
+        APIField("link_document", serializer=DocumentFileField()),
+        APIField("link_url"),
     ]
 
     class Meta(Orderable.Meta):
@@ -546,6 +593,14 @@ class TrackPage(CachedUrlMixin, EditionChildMixin, CalendarFeedMixin, Page):
     parent_page_types = ["events.EditionPage"]
     subpage_types = []
     template = "pages/track_page.html"
+
+    api_fields = [
+        APIField("short_description"),
+        APIField("colour"),
+        APIField("image"),
+        APIField("image_rendition", serializer=rendition("image")),
+        APIField("body"),
+    ]
 
     search_fields = [
         *Page.search_fields,

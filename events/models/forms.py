@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, Panel
+from wagtail.api import APIField
 from wagtail.contrib.forms.models import (
     AbstractEmailForm,
     AbstractFormField,
@@ -27,6 +28,7 @@ from wagtail.contrib.forms.panels import FormSubmissionsPanel
 from wagtail.contrib.forms.utils import get_field_clean_name
 from wagtail.fields import RichTextField
 
+from events.api import LocalDateTimeField
 from events.forms import FIELD_TYPES, ProtectedForm, WorkshopFormBuilder, started_token
 from events.ratelimit import too_many_posts
 
@@ -190,6 +192,12 @@ class ParticipationFormPage(EditionChildMixin, AbstractEmailForm):
         related_name="+",
         help_text=_("The page that explains how personal data are processed."),
     )
+
+    api_fields = [
+        APIField("intro"),
+        APIField("opens_at", serializer=LocalDateTimeField()),
+        APIField("closes_at", serializer=LocalDateTimeField()),
+    ]
 
     form_builder = WorkshopFormBuilder
     parent_page_types = ["events.EditionPage"]

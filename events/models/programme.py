@@ -1,7 +1,11 @@
 """The programme of an edition: a programme page, one page per day, and the day's
 sessions edited inline on it."""
 
+import datetime
+from zoneinfo import ZoneInfo
+
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch
@@ -11,11 +15,13 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.api import APIField
 from wagtail.contrib.routable_page.models import path
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
+from events.api import LocalDateTimeField, TrackSummaryField, VenueSummaryField
 from events.calendar import calendar_response
 from events.filters import ProgrammeFilterForm
 
@@ -27,6 +33,8 @@ from .edition import (
     TrackPage,
     Venue,
 )
+
+KYIV = ZoneInfo(settings.TIME_ZONE)
 
 
 class ProgrammePage(EditionChildMixin, Page):
@@ -41,6 +49,7 @@ class ProgrammePage(EditionChildMixin, Page):
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     search_fields = [*Page.search_fields, index.SearchField("intro")]
+    api_fields = [APIField("intro")]
 
     class Meta:
         verbose_name = _("programme")
@@ -186,6 +195,8 @@ class DayPage(CachedUrlMixin, EditionChildMixin, CalendarFeedMixin, Page):
     subpage_types = []
     template = "pages/day_page.html"
     base_form_class = DayPageForm
+
+    api_fields = [APIField("date"), APIField("intro"), APIField("sessions")]
 
     search_fields = [
         *Page.search_fields,
@@ -354,6 +365,20 @@ class Session(models.Model):
         FieldPanel("description"),
     ]
 
+    api_fields = [
+        APIField("title"),
+        APIField("kind"),
+        APIField("start_time"),
+        APIField("end_time"),
+        APIField("starts_at", serializer=LocalDateTimeField()),
+        APIField("ends_at", serializer=LocalDateTimeField()),
+        APIField("track", serializer=TrackSummaryField()),
+        APIField("venue", serializer=VenueSummaryField()),
+        APIField("spot"),
+        APIField("hosts"),
+        APIField("description"),
+    ]
+
     class Meta:
         verbose_name = _("session")
         verbose_name_plural = _("sessions")
@@ -366,6 +391,15 @@ class Session(models.Model):
         super().clean()
         if self.start_time and self.end_time and self.end_time <= self.start_time:
             raise ValidationError({"end_time": _("The end must be later than the start.")})
+
+    @property
+    def starts_at(self):
+        """The start as a moment in the site's time zone (the day gives the date)."""
+        return datetime.datetime.combine(self.page.date, self.start_time, tzinfo=KYIV)
+
+    @property
+    def ends_at(self):
+        return datetime.datetime.combine(self.page.date, self.end_time, tzinfo=KYIV)
 
     @property
     def kind_label(self):

@@ -1,0 +1,118 @@
+"""Serializer fields of the content API, used in the models' `api_fields`. They are
+Django REST framework fields, which Wagtail's API v2 calls directly and API v3 wraps;
+their return annotations give API v3's OpenAPI schema its types."""
+
+import datetime
+
+from django.conf import settings
+from django.utils import timezone
+from rest_framework.fields import Field
+from typing_extensions import TypedDict
+from wagtail.images.api.fields import ImageRenditionField
+from wagtail.models import CollectionViewRestriction
+
+
+def full_url(path):
+    """An absolute address, as Wagtail gives an image rendition's `full_url`."""
+    if path and path.startswith("/"):
+        return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+    return path
+
+
+def rendition(source, filter_spec="fill-1440x810"):
+    """An image as a rendition: its address, size and alternative text."""
+    return ImageRenditionField(filter_spec, source=source)
+
+
+class LocalDateTimeField(Field):
+    """A moment as ISO 8601 in the site's time zone, with its offset:
+    "2017-06-12T10:00:00+03:00"."""
+
+    def to_representation(self, value: datetime.datetime) -> str:
+        return timezone.localtime(value).isoformat()
+
+
+class TrackSummary(TypedDict):
+    id: int
+    title: str
+    colour: str
+
+
+class TrackSummaryField(Field):
+    """A session's theme: its page id, its name and its colour."""
+
+    def to_representation(self, track) -> TrackSummary:
+        return TrackSummary(id=track.pk, title=track.title, colour=track.colour)
+
+
+class VenueSummary(TypedDict):
+    id: int
+    name: str
+
+
+class VenueSummaryField(Field):
+    def to_representation(self, venue) -> VenueSummary:
+        return VenueSummary(id=venue.pk, name=venue.name)
+
+
+class DocumentFile(TypedDict):
+    id: int
+    title: str
+    url: str
+    full_url: str
+    file_type: str
+    file_size: int | None
+
+
+def restricted_collection_paths():
+    """The tree paths of collections with a view restriction: their documents, and
+    those of the collections below them, are not public."""
+    return list(CollectionViewRestriction.objects.values_list("collection__path", flat=True))
+
+
+def is_public(document, restricted_paths):
+    return not document.collection.path.startswith(tuple(restricted_paths))
+
+
+def document_file(document) -> DocumentFile:
+    return DocumentFile(
+        id=document.pk,
+        title=document.title,
+        url=document.url,
+        full_url=full_url(document.url),
+        file_type=document.content_type,
+        file_size=document.get_file_size(),
+    )
+
+
+class DocumentFileField(Field):
+    """A document as people download it: its address, type and size; null when it is
+    in a collection with a view restriction (as in the documents endpoint)."""
+
+    def to_representation(self, document) -> DocumentFile | None:
+        if not is_public(document, restricted_collection_paths()):
+            return None
+        return document_file(document)
+
+
+class DocumentEntry(TypedDict):
+    title: str
+    description: str
+    document: DocumentFile
+
+
+class DocumentItemsField(Field):
+    """The documents of a documents page, in the editor's order, without those in a
+    collection with a view restriction (not even their titles)."""
+
+    def to_representation(self, items) -> list[DocumentEntry]:
+        restricted = restricted_collection_paths()
+        return [
+            DocumentEntry(
+                title=item.display_title,
+                description=item.description,
+                document=document_file(item.document),
+            )
+            for item in items.select_related("document__collection")
+            if is_public(item.document, restricted)
+        ]

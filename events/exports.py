@@ -1,0 +1,288 @@
+"""Open-data exports of an edition's programme, for the apps and portals that read
+programmes in bulk rather than as web pages.
+
+Two formats:
+
+* the frab schedule JSON (the c3voc "schedule.json", https://c3voc.de/schedule/schema.json),
+  which Giggity, EventFahrplan and the other conference schedule apps import, so that
+  visitors can carry the programme offline, star sessions and be reminded of them;
+* a CSV table with one row per session, for open-data portals and spreadsheets.
+
+Both are plain functions of the programme page and the request, with no URL wiring.
+Times are Europe/Kyiv wall-clock times, written with their UTC offset where the format
+has room for one. Every session keeps its identifier across exports: the frab `guid` is
+a name-based UUID (uuid5) of the site's hostname and the session's primary key, which
+the page editor keeps across edits, so an app that downloads the schedule again updates
+its entries (and the visitor's stars) instead of losing them.
+"""
+
+import csv
+import datetime
+import uuid
+from zoneinfo import ZoneInfo
+
+from anyascii import anyascii
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse
+from django.utils import timezone
+from django.utils.text import slugify
+from wagtail.models import Site
+
+from events.structured_data import LANGUAGE, absolute, local_datetime, session_url
+
+SCHEMA_URL = "https://c3voc.de/schedule/schema.json"
+GENERATOR = {"name": "city-workshop"}
+# The schema allows letters, digits and underscores only before the year.
+ACRONYM_PREFIX = "maisternia_mista"
+# The grid the apps draw the day on. Editors type times to the minute; five minutes is
+# the grid pretalx uses too.
+TIMESLOT_DURATION = "00:05"
+SLUG_TITLE_LENGTH = 60
+
+CSV_COLUMNS = [
+    "id",
+    "date",
+    "start",
+    "end",
+    "start_iso",
+    "end_iso",
+    "title",
+    "kind",
+    "track",
+    "venue",
+    "spot",
+    "hosts",
+    "description",
+    "url",
+]
+
+
+def site_hostname(request):
+    """The hostname the identifiers are made from, as for the iCalendar UIDs."""
+    site = Site.find_for_request(request)
+    return site.hostname if site else request.get_host().split(":")[0]
+
+
+def site_namespace(hostname):
+    return uuid.uuid5(uuid.NAMESPACE_DNS, hostname)
+
+
+def session_guid(session, namespace):
+    return str(uuid.uuid5(namespace, f"session/{session.pk}"))
+
+
+def room_guid(venue, spot, namespace):
+    return str(uuid.uuid5(namespace, f"room/{venue.pk if venue else '-'}/{spot}"))
+
+
+def hhmm(minutes):
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def duration(session):
+    start = session.start_time.hour * 60 + session.start_time.minute
+    end = session.end_time.hour * 60 + session.end_time.minute
+    return hhmm(end - start)
+
+
+def hosts_of(session):
+    return [name.strip() for name in session.hosts.split(",") if name.strip()]
+
+
+def room_name(venue, spot, fallback):
+    """A venue, or a spot inside it (a tent, a stage), is what the apps call a room."""
+    name = venue.name if venue else fallback
+    if spot:
+        return f"{name} — {spot}" if name else spot
+    return name
+
+
+def acronym(edition):
+    return f"{ACRONYM_PREFIX}_{edition.start_date.year}"
+
+
+def event_slug(session, edition):
+    title = slugify(anyascii(session.title))[:SLUG_TITLE_LENGTH].strip("-_")
+    return "-".join(part for part in (acronym(edition), str(session.pk), title) if part)
+
+
+def schedule_version(days, edition):
+    """When the programme was last published (days, tracks, the edition with its
+    venues): the apps compare versions to know whether to update."""
+    moments = [
+        page.last_published_at
+        for page in [*days, *edition.tracks, edition]
+        if page.last_published_at
+    ]
+    if not moments:
+        return ""
+    return timezone.localtime(max(moments)).strftime("%Y-%m-%d %H:%M")
+
+
+def programme_rows(programme, days):
+    """(day, session, venue) for every session of the days, in programme order; the
+    venue is the session's own, or else the edition's main venue."""
+    main_venue = programme.edition.venues.first()
+    for day in days:
+        for session in day.sessions.all():
+            yield day, session, session.venue or main_venue
+
+
+def frab_event(session, day, room, request, *, edition, namespace):
+    return {
+        "id": session.pk,
+        "guid": session_guid(session, namespace),
+        "date": local_datetime(day.date, session.start_time),
+        "start": session.start_time.strftime("%H:%M"),
+        "duration": duration(session),
+        "room": room,
+        "slug": event_slug(session, edition),
+        "url": session_url(session, day, request),
+        "title": session.title,
+        "subtitle": "",
+        "track": session.track.title if session.track else None,
+        "type": session.kind,
+        "language": LANGUAGE,
+        "abstract": "",
+        "description": session.description,
+        "recording_license": "",
+        # Sessions are not recorded, but nobody has said they must not be: unknown.
+        "do_not_record": None,
+        "persons": [{"name": name, "public_name": name} for name in hosts_of(session)],
+        "links": [],
+        "attachments": [],
+    }
+
+
+def frab_day(index, date, events):
+    """A day of the conference with its events by room. It spans its sessions, or the
+    whole day when it has none."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    if events:
+        starts = [datetime.datetime.combine(date, s.start_time, tzinfo=zone) for s, _ in events]
+        ends = [datetime.datetime.combine(date, s.end_time, tzinfo=zone) for s, _ in events]
+        day_start, day_end = min(starts), max(ends)
+    else:
+        day_start = datetime.datetime.combine(date, datetime.time(0), tzinfo=zone)
+        day_end = datetime.datetime.combine(
+            date + datetime.timedelta(days=1), datetime.time(0), tzinfo=zone
+        )
+    rooms = {}
+    for _session, event in events:
+        rooms.setdefault(event["room"], []).append(event)
+    return {
+        "index": index,
+        "date": date.isoformat(),
+        "day_start": day_start.isoformat(),
+        "day_end": day_end.isoformat(),
+        "rooms": rooms,
+    }
+
+
+def frab_schedule(programme, request):
+    """The programme as a frab schedule (c3voc schedule.json) dict.
+
+    The conference runs over the edition's dates, each one a day (days without a
+    published programme have no rooms), so that `daysCount` and `days` agree as the
+    apps expect."""
+    edition = programme.edition
+    namespace = site_namespace(site_hostname(request))
+    days = programme.days()
+
+    rooms = {}  # name -> Room, in order of first use
+    events_by_date = {}
+    for day, session, venue in programme_rows(programme, days):
+        room = room_name(venue, session.spot, edition.city)
+        rooms.setdefault(
+            room,
+            {
+                "name": room,
+                "guid": room_guid(venue, session.spot, namespace),
+                "description": venue.address if venue and venue.address else None,
+            },
+        )
+        event = frab_event(session, day, room, request, edition=edition, namespace=namespace)
+        events_by_date.setdefault(day.date, []).append((session, event))
+
+    first = min([edition.start_date, *events_by_date])
+    last = max([edition.end_date, *events_by_date])
+    dates = [first + datetime.timedelta(days=n) for n in range((last - first).days + 1)]
+
+    conference = {
+        "acronym": acronym(edition),
+        "title": edition.title,
+        "start": first.isoformat(),
+        "end": last.isoformat(),
+        "daysCount": len(dates),
+        "timeslot_duration": TIMESLOT_DURATION,
+        "time_zone_name": settings.TIME_ZONE,
+        "url": absolute(request, edition.get_url(request)),
+        "tracks": [{"name": track.title, "color": track.colour} for track in edition.tracks],
+        "rooms": list(rooms.values()),
+        "days": [
+            frab_day(index, date, events_by_date.get(date, []))
+            for index, date in enumerate(dates, start=1)
+        ],
+    }
+    if edition.lead:
+        conference["description"] = edition.lead
+    return {
+        "$schema": SCHEMA_URL,
+        "generator": GENERATOR,
+        "schedule": {
+            "version": schedule_version(days, edition),
+            "base_url": request.build_absolute_uri("/"),
+            "conference": conference,
+        },
+    }
+
+
+def frab_response(programme, request):
+    """The frab schedule as JSON, compact, with Cyrillic as UTF-8 rather than escapes."""
+    return JsonResponse(
+        frab_schedule(programme, request), json_dumps_params={"ensure_ascii": False}
+    )
+
+
+def neutralise(value):
+    """A spreadsheet runs a cell that starts like a formula: such text is given behind
+    an apostrophe, as the submissions export does."""
+    # Imported here: events.views imports the models, which may come to import this
+    # module for their routes.
+    from events.views import FORMULA_START
+
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return f"'{value}"
+    return value
+
+
+def programme_csv(programme, request):
+    """The programme as CSV, one row per session, in UTF-8 with a byte order mark so
+    that Excel reads the Cyrillic right."""
+    edition = programme.edition
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="programme-{edition.start_date.year}.csv"'
+    )
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(CSV_COLUMNS)
+    for day, session, venue in programme_rows(programme, programme.days()):
+        row = [
+            session.pk,
+            day.date.isoformat(),
+            session.start_time.strftime("%H:%M"),
+            session.end_time.strftime("%H:%M"),
+            local_datetime(day.date, session.start_time),
+            local_datetime(day.date, session.end_time),
+            session.title,
+            session.kind,
+            session.track.title if session.track else "",
+            venue.name if venue else "",
+            session.spot,
+            session.hosts,
+            session.description,
+            session_url(session, day, request),
+        ]
+        writer.writerow([neutralise(value) for value in row])
+    return response

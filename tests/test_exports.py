@@ -1,0 +1,278 @@
+"""The open-data exports of the programme: the frab schedule JSON that the conference
+apps import, checked against the published c3voc schema, and the CSV for open-data
+portals, read back as a spreadsheet program would."""
+
+import csv
+import datetime
+import io
+import json
+import uuid
+from pathlib import Path
+
+import jsonschema
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from events.exports import CSV_COLUMNS, frab_response, frab_schedule, programme_csv
+from events.factories import DayPageFactory, SessionFactory, build_edition_at_lviv_scale
+from events.models import DayPage, ProgrammePage, Session
+
+SCHEMA_PATH = Path(__file__).parent / "data" / "frab-schedule.schema.json"
+MAIN_VENUE = "Майданчик біля бібліотеки"
+
+
+def load_schema():
+    """The schema as upstream publishes it, which has two `// TODO` comment lines that
+    JSON does not allow: they are skipped when reading, not edited out of the file."""
+    lines = SCHEMA_PATH.read_text(encoding="utf-8").splitlines()
+    return json.loads("\n".join(line for line in lines if not line.strip().startswith("//")))
+
+
+@pytest.fixture
+def programme(edition):
+    return ProgrammePage.objects.child_of(edition).get()
+
+
+@pytest.fixture
+def request_(rf):
+    return rf.get("/")  # host: testserver
+
+
+def all_events(schedule):
+    return [
+        (day, room, event)
+        for day in schedule["schedule"]["conference"]["days"]
+        for room, events in day["rooms"].items()
+        for event in events
+    ]
+
+
+def events_by_title(schedule):
+    events = {}
+    for day, room, event in all_events(schedule):
+        assert event["title"] not in events, f"{event['title']} appears twice"
+        events[event["title"]] = (day, room, event)
+    return events
+
+
+def test_the_frab_schedule_validates_against_the_published_schema(programme, request_):
+    schema = load_schema()
+    jsonschema.Draft6Validator.check_schema(schema)
+    schedule = frab_schedule(programme, request_)
+    # "start" is "HH:MM" as frab and pretalx write it and the apps read it; this
+    # version of the schema says date-time there, so that format is checked by hand.
+    checker = jsonschema.FormatChecker(formats=["uuid", "date"])
+    jsonschema.Draft6Validator(schema, format_checker=checker).validate(schedule)
+
+    assert schedule["$schema"] == "https://c3voc.de/schedule/schema.json"
+    for day in schedule["schedule"]["conference"]["days"]:
+        for moment in (day["day_start"], day["day_end"]):
+            assert datetime.datetime.fromisoformat(moment).tzinfo is not None
+    for _day, _room, event in all_events(schedule):
+        assert datetime.datetime.fromisoformat(event["date"]).tzinfo is not None
+        assert datetime.datetime.strptime(event["start"], "%H:%M")
+        assert event["url"].startswith("http://testserver/2017/programme/")
+
+
+def test_every_live_session_appears_once_with_its_time_room_and_track(programme, edition, request_):
+    main = edition.venues.get(name=MAIN_VENUE)
+    day1 = DayPage.objects.get(date=datetime.date(2017, 6, 12))
+    # A session without a venue takes place at the main venue.
+    SessionFactory(
+        page=day1,
+        title="Без місця",
+        start_time=datetime.time(16, 45),
+        end_time=datetime.time(18),
+        venue=None,
+    )
+    # A day that is not published is not in the export.
+    draft = DayPageFactory(parent=programme, date=datetime.date(2017, 6, 14), live=False)
+    SessionFactory(page=draft, title="Чернетка", venue=main)
+
+    schedule = frab_schedule(programme, request_)
+    events = events_by_title(schedule)
+    assert set(events) == {"Відкриття", "Прогулянка дворами", "Велопробіг", "Без місця"}
+    expected = {
+        "Відкриття": ("2017-06-12T10:00:00+03:00", "10:00", "01:00", MAIN_VENUE, None),
+        "Прогулянка дворами": (
+            "2017-06-12T12:00:00+03:00",
+            "12:00",
+            "01:30",
+            f"{MAIN_VENUE} — Намет 1",
+            "Громадський простір",
+        ),
+        "Велопробіг": (
+            "2017-06-13T10:00:00+03:00",
+            "10:00",
+            "01:30",
+            MAIN_VENUE,
+            "Громадський простір",
+        ),
+        "Без місця": ("2017-06-12T16:45:00+03:00", "16:45", "01:15", MAIN_VENUE, None),
+    }
+    for title, (date, start, duration, room, track) in expected.items():
+        day, room_key, event = events[title]
+        assert (event["date"], event["start"], event["duration"]) == (date, start, duration)
+        assert event["room"] == room_key == room, title
+        assert event["track"] == track, title
+        assert day["date"] == date[:10], title
+        session = Session.objects.get(title=title)
+        assert event["id"] == session.pk
+        assert event["url"] == f"http://testserver{session.url}"
+
+    walk = events["Прогулянка дворами"][2]
+    assert walk["persons"] == [{"name": "Олена Петрук", "public_name": "Олена Петрук"}]
+    assert walk["language"] == "uk"
+    assert walk["type"] == "discussion"
+
+
+def test_the_conference_spans_the_edition_with_its_tracks_and_rooms(programme, request_):
+    conference = frab_schedule(programme, request_)["schedule"]["conference"]
+    assert conference["title"] == "Майстерня міста Житомир"
+    assert conference["acronym"] == "maisternia_mista_2017"
+    assert (conference["start"], conference["end"]) == ("2017-06-12", "2017-06-17")
+    assert conference["time_zone_name"] == "Europe/Kyiv"
+    assert conference["url"] == "http://testserver/2017/"
+    assert conference["daysCount"] == len(conference["days"]) == 6
+    assert [day["index"] for day in conference["days"]] == [1, 2, 3, 4, 5, 6]
+    assert [day["date"] for day in conference["days"]][:2] == ["2017-06-12", "2017-06-13"]
+    # The first day spans its sessions; a day without a programme is empty.
+    first, last = conference["days"][0], conference["days"][-1]
+    assert (first["day_start"], first["day_end"]) == (
+        "2017-06-12T10:00:00+03:00",
+        "2017-06-12T13:30:00+03:00",
+    )
+    assert last["rooms"] == {}
+    assert conference["tracks"] == [
+        {"name": "Громадський простір", "color": "#1b5e20"},
+        {"name": "Велотранспорт", "color": "#0d47a1"},
+    ]
+    rooms = {room["name"]: room for room in conference["rooms"]}
+    assert set(rooms) == {MAIN_VENUE, f"{MAIN_VENUE} — Намет 1"}
+    assert len({room["guid"] for room in rooms.values()}) == 2
+
+
+def test_guids_are_stable_across_exports_and_edits(programme, request_, rf):
+    first = {e["id"]: e["guid"] for _d, _r, e in all_events(frab_schedule(programme, request_))}
+    assert len(set(first.values())) == len(first) == 3
+    for guid in first.values():
+        assert uuid.UUID(guid).version == 5
+
+    session = Session.objects.get(title="Відкриття")
+    session.title = "Урочисте відкриття"
+    session.start_time = datetime.time(9, 30)
+    session.save()
+    again = {e["id"]: e["guid"] for _d, _r, e in all_events(frab_schedule(programme, rf.get("/")))}
+    assert again == first
+
+
+def test_the_json_response_is_compact_utf8(programme, request_):
+    response = frab_response(programme, request_)
+    assert response["Content-Type"] == "application/json"
+    body = response.content.decode("utf-8")
+    assert "Прогулянка дворами" in body  # not \u-escaped
+    assert "\n" not in body
+    assert json.loads(body) == json.loads(
+        json.dumps(frab_schedule(programme, request_), ensure_ascii=False)
+    )
+
+
+def read_csv(response):
+    content = response.content
+    assert content.startswith(b"\xef\xbb\xbf")  # the BOM that tells Excel it is UTF-8
+    return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"), newline="")))
+
+
+def test_the_csv_has_every_session_once_with_its_text_intact(programme, request_):
+    day1 = DayPage.objects.get(date=datetime.date(2017, 6, 12))
+    tricky = SessionFactory(
+        page=day1,
+        title="Кавʼярня «Сад», м’ята і 'чай'",
+        description='Перший рядок;\nдругий, з комою й "лапками".',
+        start_time=datetime.time(14),
+        end_time=datetime.time(15),
+        hosts="Ганна Пʼятничук, ГО «Місто’s»",
+    )
+    response = programme_csv(programme, request_)
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="programme-2017.csv"'
+
+    rows = read_csv(response)
+    assert list(rows[0]) == CSV_COLUMNS
+    assert sorted(row["id"] for row in rows) == sorted(
+        str(pk) for pk in Session.objects.filter(page__live=True).values_list("pk", flat=True)
+    )
+    by_title = {row["title"]: row for row in rows}
+    assert len(by_title) == len(rows) == 4
+
+    row = by_title["Кавʼярня «Сад», м’ята і 'чай'"]
+    assert row["description"] == 'Перший рядок;\nдругий, з комою й "лапками".'
+    assert row["hosts"] == "Ганна Пʼятничук, ГО «Місто’s»"
+    assert row["venue"] == MAIN_VENUE  # no venue given: the main one
+    assert row["url"] == f"http://testserver{tricky.url}"
+
+    walk = by_title["Прогулянка дворами"]
+    assert {key: walk[key] for key in ["date", "start", "end", "start_iso", "end_iso"]} == {
+        "date": "2017-06-12",
+        "start": "12:00",
+        "end": "13:30",
+        "start_iso": "2017-06-12T12:00:00+03:00",
+        "end_iso": "2017-06-12T13:30:00+03:00",
+    }
+    assert (walk["track"], walk["venue"], walk["spot"], walk["hosts"], walk["kind"]) == (
+        "Громадський простір",
+        MAIN_VENUE,
+        "Намет 1",
+        "Олена Петрук",
+        "discussion",
+    )
+    assert by_title["Відкриття"]["track"] == ""
+
+
+def test_the_csv_neutralises_formulas(programme, request_):
+    day1 = DayPage.objects.get(date=datetime.date(2017, 6, 12))
+    SessionFactory(
+        page=day1,
+        title='=HYPERLINK("http://example.com","Реєстрація")',
+        description="-2+3",
+        hosts="+380 44 000 00 00",
+        spot="@намет",
+        start_time=datetime.time(14),
+        end_time=datetime.time(15),
+    )
+    SessionFactory(
+        page=day1,
+        title="\tТабуляція",
+        description="\rПовернення",
+        start_time=datetime.time(15),
+        end_time=datetime.time(16),
+    )
+    rows = {row["id"]: row for row in read_csv(programme_csv(programme, request_))}
+    formula, tab = (
+        rows[str(pk)]
+        for pk in Session.objects.filter(start_time__gte=datetime.time(14))
+        .order_by("start_time")
+        .values_list("pk", flat=True)
+    )
+    assert formula["title"] == '\'=HYPERLINK("http://example.com","Реєстрація")'
+    assert formula["description"] == "'-2+3"
+    assert formula["hosts"] == "'+380 44 000 00 00"
+    assert formula["spot"] == "'@намет"
+    assert tab["title"] == "'\tТабуляція"
+    assert tab["description"] == "'\rПовернення"
+    # Text that merely contains such characters, or starts with an apostrophe, is kept.
+    assert rows[str(Session.objects.get(title="Відкриття").pk)]["title"] == "Відкриття"
+
+
+@pytest.mark.parametrize("export", [frab_schedule, programme_csv])
+def test_queries_do_not_grow_with_the_programme(export, edition, home_page, rf):
+    def count(edition):
+        # A fresh page, without the edition and tracks of an earlier export cached.
+        programme = ProgrammePage.objects.get(pk=ProgrammePage.objects.child_of(edition).get().pk)
+        with CaptureQueriesContext(connection) as queries:
+            export(programme, rf.get("/"))
+        return len(queries)
+
+    small = count(edition)  # 3 sessions
+    assert count(build_edition_at_lviv_scale(home_page)) <= small  # 144 sessions

@@ -32,9 +32,14 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 # Wagtail's page serving comes last: it answers every path not matched above. Its
-# pattern takes only slugs ending in "/", so calendar feeds (…/calendar.ics, routes of
-# the pages' RoutablePageMixin) get a pattern of their own into the same page router.
+# pattern takes only slugs ending in "/", so the pages' files (…/calendar.ics,
+# …/schedule.json, …/programme.csv: routes of their RoutablePageMixin) get a pattern of
+# their own into the same page router.
 urlpatterns += [
-    re_path(r"^((?:[\w\-]+/)*[\w\-]+\.ics)$", wagtail_views.serve, name="wagtail_serve_ics"),
+    re_path(
+        r"^((?:[\w\-]+/)*[\w\-]+\.(?:ics|json|csv))$",
+        wagtail_views.serve,
+        name="wagtail_serve_file",
+    ),
     path("", include(wagtail_urls)),
 ]

@@ -174,6 +174,12 @@ def test_the_v3_openapi_document_is_valid_openapi_3(client, content):
     document = response.json()
     validate(document)
     assert document["openapi"].startswith("3.")
+    schemas = document["components"]["schemas"]
+    session = schemas["SessionSchema"]["properties"]
+    assert session["track"]["anyOf"][0] == {"$ref": "#/components/schemas/TrackSummary"}
+    assert session["start_time"]["format"] == "time"
+    assert {"type": "string"} in session["starts_at"]["anyOf"]
+    assert schemas["DocumentFile"]["properties"]["file_size"]
     assert client.get("/api/v3/docs/").status_code == 200
 
 

@@ -276,3 +276,18 @@ def test_queries_do_not_grow_with_the_programme(export, edition, home_page, rf):
 
     small = count(edition)  # 3 sessions
     assert count(build_edition_at_lviv_scale(home_page)) <= small  # 144 sessions
+
+
+def test_the_programme_page_links_both_exports_at_their_addresses(client, programme):
+    html = client.get(programme.url).content.decode()
+    frab = client.get(programme.url + "schedule.json")
+    assert frab.status_code == 200
+    assert frab["Content-Type"].startswith("application/json")
+    assert frab.json()["schedule"]["conference"]["acronym"] == "maisternia_mista_2017"
+    table = client.get(programme.url + "programme.csv")
+    assert table.status_code == 200
+    assert table["Content-Disposition"] == 'attachment; filename="programme-2017.csv"'
+    assert f'href="{programme.url}schedule.json"' in html
+    assert f'href="{programme.url}programme.csv"' in html
+    assert "Відкриті дані" in html
+    assert client.get(programme.url + "nothing.json").status_code == 404

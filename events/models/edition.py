@@ -59,7 +59,17 @@ class EditionPageForm(WagtailAdminPageForm):
         return cleaned_data
 
 
-class CalendarFeedMixin(RoutablePageMixin):
+class FeedRoutesMixin(RoutablePageMixin):
+    """A page with files of its own under its address (…/calendar.ics,
+    …/schedule.json): routes whose address ends with the file name."""
+
+    def feed_url(self, name, request=None, **kwargs):
+        """The address of a feed route. Wagtail hands routes their path with a "/"
+        appended, so feed routes are declared as "….ics/"; their address has none."""
+        return self.get_url(request) + self.reverse_subpage(name, kwargs=kwargs).rstrip("/")
+
+
+class CalendarFeedMixin(FeedRoutesMixin):
     """A page with an iCalendar feed of its sessions at `calendar.ics`, advertised in
     its head and offered as a link (`calendar_url` in the context)."""
 
@@ -68,11 +78,6 @@ class CalendarFeedMixin(RoutablePageMixin):
 
     def calendar_name(self):
         return self.title
-
-    def feed_url(self, name, request=None, **kwargs):
-        """The address of a feed route. Wagtail hands routes their path with a "/"
-        appended, so feed routes are declared as "….ics/"; their address has none."""
-        return self.get_url(request) + self.reverse_subpage(name, kwargs=kwargs).rstrip("/")
 
     @path("calendar.ics/", name="calendar")
     def calendar_feed(self, request):

@@ -23,6 +23,7 @@ from wagtail.search import index
 
 from events.api import LocalDateTimeField, TrackSummaryField, VenueSummaryField
 from events.calendar import calendar_response
+from events.exports import frab_response, programme_csv
 from events.filters import ProgrammeFilterForm
 
 from .edition import (
@@ -30,6 +31,7 @@ from .edition import (
     CalendarFeedMixin,
     EditionChildMixin,
     EditionPage,
+    FeedRoutesMixin,
     TrackPage,
     Venue,
 )
@@ -37,8 +39,9 @@ from .edition import (
 KYIV = ZoneInfo(settings.TIME_ZONE)
 
 
-class ProgrammePage(EditionChildMixin, Page):
-    """The whole programme of an edition, day by day. Its children are the days."""
+class ProgrammePage(EditionChildMixin, FeedRoutesMixin, Page):
+    """The whole programme of an edition, day by day. Its children are the days. Its
+    open data: the frab schedule JSON (`schedule.json`) and a CSV (`programme.csv`)."""
 
     intro = RichTextField(_("introduction"), blank=True)
 
@@ -113,6 +116,14 @@ class ProgrammePage(EditionChildMixin, Page):
             "next": [s for s in later if s.start_time == first_start],
         }
 
+    @path("schedule.json/", name="frab")
+    def frab_schedule(self, request):
+        return frab_response(self, request)
+
+    @path("programme.csv/", name="csv")
+    def programme_csv(self, request):
+        return programme_csv(self, request)
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         form, days = self.filtered_days(request)
@@ -122,6 +133,8 @@ class ProgrammePage(EditionChildMixin, Page):
             filter_form=form,
             happening=self.now_and_next(),
             calendar_url=edition.feed_url("calendar", request),
+            frab_url=self.feed_url("frab", request),
+            csv_url=self.feed_url("csv", request),
         )
         return context
 

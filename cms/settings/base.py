@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "cms.middleware.api_cache_headers",
+    "cms.middleware.api_query_bounds",
 ]
 
 ROOT_URLCONF = "cms.urls"

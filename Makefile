@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve migrate demo admin test lint messages clean
+.PHONY: help install run serve migrate demo admin test lint messages clean backup restore
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -36,6 +36,15 @@ admin: migrate ## Create an admin account if there is none, and say how to log i
 
 run: demo admin ## Install, migrate, load the demo if empty, and serve on http://127.0.0.1:8000
 	$(MANAGE) runserver $(HOST):$(PORT)
+
+# The production settings on this machine: collected static files, gunicorn on
+# 127.0.0.1, plain HTTP (no TLS proxy here). SECRET_KEY: yours, or a fresh one.
+serve: demo admin ## Serve with the production settings and gunicorn on http://127.0.0.1:8000
+	DJANGO_SETTINGS_MODULE=cms.settings.production $(MANAGE) collectstatic --no-input --verbosity 0
+	DJANGO_SETTINGS_MODULE=cms.settings.production \
+	SECRET_KEY="$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
+	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" SECURE_SSL_REDIRECT=off \
+	GUNICORN_BIND=$(HOST):$(PORT) $(VENV)/bin/gunicorn -c cms/gunicorn.py cms.wsgi
 
 test: install node_modules/.installed ## Lint, check migrations and run the whole test suite
 	$(VENV)/bin/ruff check .

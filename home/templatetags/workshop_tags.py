@@ -28,3 +28,18 @@ def breadcrumbs(page, current=None):
     if current:
         ancestors.append(page)
     return {"ancestors": ancestors, "current": current or page.title}
+
+
+@register.inclusion_tag("components/track_colours.html", takes_context=True)
+def track_colours(context):
+    """The colours of the edition's themes, as a style element with the request's CSP
+    nonce: the public pages carry no inline style attribute, so their policy needs no
+    'unsafe-inline'. A theme page in preview (a draft) adds its own colour."""
+    page = context.get("page")
+    edition = context.get("edition") or page
+    tracks = list(getattr(edition, "tracks", None) or [])
+    if hasattr(page, "colour") and page not in tracks:
+        tracks.append(page)
+    # Reading the nonce makes django-csp put it in the response's policy.
+    nonce = getattr(context.get("request"), "csp_nonce", None)
+    return {"tracks": tracks, "nonce": str(nonce) if tracks and nonce is not None else ""}

@@ -46,6 +46,13 @@ serve: demo admin ## Serve with the production settings and gunicorn on http://1
 	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" SECURE_SSL_REDIRECT=off \
 	GUNICORN_BIND=$(HOST):$(PORT) $(VENV)/bin/gunicorn -c cms/gunicorn.py cms.wsgi
 
+backup: install ## Back up the database and media files into backups/
+	$(MANAGE) backup_site
+
+restore: install ## Restore a backup: make restore ARCHIVE=backups/cityworkshop-….tar.gz
+	@test -n "$(ARCHIVE)" || { echo "Usage: make restore ARCHIVE=backups/….tar.gz"; exit 2; }
+	$(MANAGE) restore_site "$(ARCHIVE)"
+
 test: install node_modules/.installed ## Lint, check migrations and run the whole test suite
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

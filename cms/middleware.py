@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
-from django.utils.cache import patch_cache_control
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +55,24 @@ def api_query_bounds(get_response):
                         {"message": f"{name} must be at most {MAX_OFFSET}"}, status=400
                     )
         return get_response(request)
+
+    return middleware
+
+
+NOT_CACHED_PREFIXES = ("/admin/", "/django-admin/")
+
+
+def not_cached_paths(get_response):
+    """The admin is never kept by the page cache: an editor must see what was just
+    saved."""
+
+    def middleware(request):
+        response = get_response(request)
+        if request.path.startswith(NOT_CACHED_PREFIXES) and not response.has_header(
+            "Cache-Control"
+        ):
+            add_never_cache_headers(response)
+        return response
 
     return middleware
 

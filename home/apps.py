@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class HomeConfig(AppConfig):
     name = "home"
     verbose_name = _("Home and site settings")
+
+    def ready(self):
+        from home import signals  # noqa: F401 (connects the page cache's emptying)

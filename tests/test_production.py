@@ -159,3 +159,34 @@ def test_a_mail_failure_is_logged_without_the_person_s_address(
 def test_no_page_sets_a_cookie_for_an_anonymous_reader(client, edition, path):
     # Cookies would make public pages uncacheable by a CDN.
     assert not client.get(path).cookies
+
+
+PAGE_CACHE = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t"},
+}
+
+
+@override_settings(CACHES=PAGE_CACHE)
+def test_pages_are_cached_for_readers_and_emptied_when_an_editor_publishes(
+    client, edition, django_assert_num_queries
+):
+    from django.core.cache import caches
+
+    caches["pages"].clear()
+    first = client.get(edition.url)
+    assert "max-age=300" in first["Cache-Control"]
+    with django_assert_num_queries(0):
+        again = client.get(edition.url)
+    assert again.content == first.content
+    edition.lead = "Новий анонс на сьогодні."
+    edition.save_revision().publish()
+    assert "Новий анонс на сьогодні." in client.get(edition.url).content.decode()
+
+
+@override_settings(CACHES=PAGE_CACHE)
+def test_the_admin_and_the_forms_are_never_kept(admin_client, client, edition):
+    edit = admin_client.get(f"/admin/pages/{edition.pk}/edit/")
+    assert "no-cache" in edit["Cache-Control"] or "private" in edit["Cache-Control"]
+    form = client.get(edition.registration_page.url)
+    assert "no-cache" in form["Cache-Control"]

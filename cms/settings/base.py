@@ -9,7 +9,7 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from cms.security import inline_style_hashes
+from cms.security import inline_style_hashes, next_redis_database
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -70,6 +70,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "cms.middleware.health_check",
     "django.middleware.security.SecurityMiddleware",
+    # Whole pages for anonymous readers (the "pages" cache): stored on the way out...
+    "django.middleware.cache.UpdateCacheMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -85,6 +87,9 @@ MIDDLEWARE = [
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "cms.middleware.api_cache_headers",
     "cms.middleware.api_query_bounds",
+    "cms.middleware.not_cached_paths",
+    # ...and answered from it on the way in.
+    "django.middleware.cache.FetchFromCacheMiddleware",
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -124,18 +129,33 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-# A shared cache (rate limits, sessions' neighbours, cached pages) across app servers
-# when Redis is there; local memory on a single machine otherwise.
+# Caches shared by every app server when Redis is there, local memory on a single
+# machine otherwise: "default" (rate limits, settings) and "pages" (whole public pages
+# for anonymous readers), which publishing empties; in Redis it has a database of its
+# own (REDIS_PAGE_CACHE_URL, default: the next database number after REDIS_URL's).
 if os.environ.get("REDIS_URL"):
+    REDIS_URL = os.environ["REDIS_URL"]
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ["REDIS_URL"],
+            "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "cityworkshop"),
-        }
+        },
+        "pages": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ.get("REDIS_PAGE_CACHE_URL") or next_redis_database(REDIS_URL),
+        },
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"},
+    }
+# Django's cache middleware keeps anonymous readers' pages this long (and says so to
+# browsers and CDNs in Cache-Control); cms.cache empties it when an editor publishes.
+CACHE_MIDDLEWARE_ALIAS = "pages"
+CACHE_MIDDLEWARE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
+CACHE_MIDDLEWARE_KEY_PREFIX = "pages"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -10,7 +10,11 @@ SECRET_KEY = "test-only-key"  # noqa: S105
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Pages are not kept between requests, except in the page cache's own tests.
+    "pages": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+}
 MEDIA_ROOT = tempfile.mkdtemp(prefix="cityworkshop-test-media-")
 PRIVATE_MEDIA_ROOT = tempfile.mkdtemp(prefix="cityworkshop-test-private-")
 STORAGES = {

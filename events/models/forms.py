@@ -15,7 +15,9 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, Panel
 from wagtail.api import APIField
@@ -326,6 +328,7 @@ class ParticipationFormPage(EditionChildMixin, AbstractEmailForm):
         except (smtplib.SMTPException, OSError):
             logger.exception("Could not send %s of a submission to %s", what, self.title)
 
+    @method_decorator(never_cache)  # it opens and closes on the minute: never stale
     def serve(self, request, *args, **kwargs):
         context = self.get_context(request)
         state = self.window_state()

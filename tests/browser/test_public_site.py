@@ -39,6 +39,30 @@ def test_pages_fit_a_320px_phone_and_pass_axe(site_url, phone, axe_script):
     assert problems == {}
 
 
+def test_no_page_breaks_its_content_security_policy(site_url, browser):
+    """The strict policy of the public pages, enforced by Chromium: nothing the pages
+    need (the themes' colours, the stylesheet, images) is refused."""
+    context = browser.new_context(locale="uk-UA")
+    page = context.new_page()
+    refused = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    for path in PAGES:
+        page.goto(site_url + path)
+        # The themes' colours come through the nonce'd style element.
+        if path in ("/2017/", "/2017/programme/"):
+            colour = page.locator("[class*='track-'] .swatch").first.evaluate(
+                "el => getComputedStyle(el).getPropertyValue('--track-colour').trim()"
+            )
+            assert colour.startswith("#"), path
+    context.close()
+    assert refused == []
+
+
 def test_keyboard_users_see_where_the_focus_is(site_url, phone):
     phone.goto(site_url + "/2017/")
     phone.keyboard.press("Tab")

@@ -268,7 +268,16 @@ WAGTAILDOCS_EXTENSIONS = [
     "png",
 ]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
+# Every document is a download (Content-Disposition: attachment), never shown inline,
+# with its type by extension, `nosniff` and Wagtail's "default-src 'none'" policy.
+WAGTAILDOCS_INLINE_CONTENT_TYPES = []
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 15 * 1024 * 1024
+# Width × height × frames: a 60-megapixel photo passes; a 20,000 × 20,000 PNG or an
+# animated GIF of hundreds of large frames is refused before it is decoded.
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = 60_000_000
+WAGTAILIMAGES_IMAGE_FORM_BASE = "home.forms.ImageForm"
+# Bitmap formats only: an SVG can carry scripts.
+WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAIL_DATE_FORMAT = "%d.%m.%Y"
 WAGTAIL_TIME_FORMAT = "%H:%M"
 WAGTAIL_DATETIME_FORMAT = "%d.%m.%Y %H:%M"

@@ -8,8 +8,18 @@ from django.core.cache import cache
 
 
 def client_address(request):
-    # Behind a reverse proxy, the proxy must pass the visitor's address as REMOTE_ADDR
-    # (gunicorn --forwarded-allow-ips, or the proxy's own module).
+    """The visitor's address. Behind TRUSTED_PROXY_COUNT proxies (nginx, a load
+    balancer), each appends the address it saw to X-Forwarded-For: the visitor's is
+    the one the outermost trusted proxy added, counted from the right, since anything
+    to its left may be made up by the visitor."""
+    proxies = settings.TRUSTED_PROXY_COUNT
+    forwarded = [
+        address.strip()
+        for address in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        if address.strip()
+    ]
+    if proxies and len(forwarded) >= proxies:
+        return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR", "")
 
 

@@ -256,3 +256,23 @@ def test_purge_deletes_old_submissions_and_says_what_it_would_do_first(form_page
         assert [s.email for s in submissions()] == ["n@x.org"]
     call_command("purge_submissions", "--older-than", "0", stdout=out)
     assert not submissions().exists()
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "expected"),
+    [
+        (0, "203.0.113.7", "127.0.0.1"),  # no proxy trusted: the header is ignored
+        (1, "203.0.113.7", "203.0.113.7"),  # nginx added the visitor's address
+        (1, "6.6.6.6, 203.0.113.7", "203.0.113.7"),  # the visitor made up the first
+        (2, "203.0.113.7, 10.0.0.2", "203.0.113.7"),  # a load balancer, then nginx
+        (2, "10.0.0.2", "127.0.0.1"),  # fewer entries than proxies: not trusted
+    ],
+)
+def test_behind_proxies_the_visitor_s_address_is_the_one_they_saw(
+    rf, settings, proxies, forwarded, expected
+):
+    from events.ratelimit import client_address
+
+    settings.TRUSTED_PROXY_COUNT = proxies
+    request = rf.post("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_address(request) == expected

@@ -345,6 +345,9 @@ def require_secret_key(key):
 FORM_MIN_FILL_SECONDS = int(os.environ.get("FORM_MIN_FILL_SECONDS", "3"))
 # POSTs to public forms per client address: (how many, per seconds).
 FORM_POST_RATE_LIMIT = (int(os.environ.get("FORM_POST_RATE_LIMIT", "10")), 3600)
+# How many proxies in front add to X-Forwarded-For (nginx: 1; a load balancer and
+# nginx: 2); 0 trusts only the connection's own address.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 # Personal data in form submissions are kept this many days after an edition ends;
 # `manage.py purge_submissions` deletes what is older (run it daily from cron).
 SUBMISSION_RETENTION_DAYS = int(os.environ.get("SUBMISSION_RETENTION_DAYS", "365"))

@@ -60,3 +60,21 @@ if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
         media_origin = media_origin if "://" in media_origin else f"https://{media_origin}"
         directives = CONTENT_SECURITY_POLICY["DIRECTIVES"]
         directives["img-src"] = [*directives["img-src"], media_origin]
+
+# A CDN or caching proxy in front: Wagtail purges a page's addresses from it when the
+# page is published (docs/deploy.md). Cloudflare, or any proxy that takes PURGE
+# requests (Varnish, nginx with a purge module) at FRONTEND_CACHE_PURGE_URL.
+WAGTAILFRONTENDCACHE = {}
+if os.environ.get("FRONTEND_CACHE_CLOUDFLARE_ZONEID"):
+    WAGTAILFRONTENDCACHE["cloudflare"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudflareBackend",
+        "ZONEID": os.environ["FRONTEND_CACHE_CLOUDFLARE_ZONEID"],
+        "BEARER_TOKEN": os.environ.get("FRONTEND_CACHE_CLOUDFLARE_TOKEN", ""),
+    }
+if os.environ.get("FRONTEND_CACHE_PURGE_URL"):
+    WAGTAILFRONTENDCACHE["proxy"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+        "LOCATION": os.environ["FRONTEND_CACHE_PURGE_URL"],
+    }
+if WAGTAILFRONTENDCACHE:
+    INSTALLED_APPS = [*INSTALLED_APPS, "wagtail.contrib.frontend_cache"]  # noqa: F405

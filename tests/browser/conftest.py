@@ -49,7 +49,10 @@ def site_url(tmp_path_factory):
         yield url
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: Playwright's sync API keeps an event loop running in
+# this thread while it is open, and Django then refuses database work in the tests
+# that follow ("You cannot call this from an async context").
+@pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
 

@@ -7,14 +7,14 @@ import time
 import urllib.request
 from pathlib import Path
 
-from events.forms import started_token
-
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def registration(**answers):
     """A registration as a person sends it: the answers, the consent, and the form's
     own start time."""
+    from events.forms import started_token  # here: this module is also used without Django
+
     return {"consent": "on", "started": started_token(), "website": "", **answers}
 
 

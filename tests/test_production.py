@@ -67,6 +67,41 @@ def test_redis_is_the_cache_when_redis_url_is_set():
     ]
 
 
+# The settings module alone: django-storages (the "s3" extra) need not be installed.
+STORAGE_PROBE = (
+    "import cms.settings.production as settings;"
+    "print(settings.STORAGES['default']['BACKEND']);"
+    "print(settings.STORAGES['private']['BACKEND']);"
+    "print(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src'])"
+)
+
+
+def test_media_go_to_object_storage_when_a_bucket_is_named():
+    def probe(**env):
+        clean = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        result = subprocess.run(
+            [sys.executable, "-c", STORAGE_PROBE],
+            env={**clean, **PRODUCTION_ENV, **env},
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return result.stdout.strip().split("\n")
+
+    assert probe()[:2] == [
+        "django.core.files.storage.FileSystemStorage",
+        "events.attachments.PrivateFileSystemStorage",
+    ]
+    s3 = probe(
+        AWS_STORAGE_BUCKET_NAME="maisternia-media",
+        AWS_PRIVATE_STORAGE_BUCKET_NAME="maisternia-private",
+        AWS_S3_CUSTOM_DOMAIN="media.maisternia.example.org",
+    )
+    assert s3[:2] == ["storages.backends.s3.S3Storage", "storages.backends.s3.S3Storage"]
+    assert "https://media.maisternia.example.org" in s3[2]
+
+
 def test_public_pages_carry_the_security_headers_and_a_strict_policy(client, edition):
     response = client.get(edition.url)
     assert response["X-Content-Type-Options"] == "nosniff"

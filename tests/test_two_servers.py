@@ -268,3 +268,15 @@ def test_a_file_uploaded_to_one_server_is_served_by_the_other(servers):
     assert download.status_code == 200
     assert download.content == content
     assert json.loads(requests.get(second + "/healthz", timeout=5).text) == {"status": "ok"}
+
+
+def test_static_files_have_hashed_names_and_long_cache_headers(servers):
+    html = requests.get(servers.urls[0] + "/2017/", timeout=10).text
+    stylesheet = re.search(r'href="(/static/css/site\.[0-9a-f]{12}\.css)"', html)[1]
+    response = requests.get(
+        servers.urls[1] + stylesheet, headers={"Accept-Encoding": "gzip"}, timeout=10
+    )
+    assert response.status_code == 200
+    assert "immutable" in response.headers["Cache-Control"]
+    assert "max-age=315360000" in response.headers["Cache-Control"]
+    assert response.headers.get("Content-Encoding") == "gzip"

@@ -1108,8 +1108,16 @@ class DemoLoader:
         tracks = {track["key"]: create_track(edition, track, self.icon(track)) for track in TRACKS}
         create_programme(edition, tracks)
         create_documents_page(edition, documents)
-        registration = create_registration(edition)
-        project_form = create_questionnaire(edition)
+        registration = create_form(
+            edition, RegistrationFormPage, RegistrationFormField, REGISTRATION, FORM_FIELDS
+        )
+        project_form = create_form(
+            edition,
+            QuestionnairePage,
+            QuestionnaireFormField,
+            QUESTIONNAIRE_PAGE,
+            QUESTIONNAIRE_FIELDS,
+        )
         edition.how_to_take_part = EDITION["how_to_take_part"].format(
             registration=registration.pk,
             project_form=project_form.pk,
@@ -1217,22 +1225,11 @@ def create_documents_page(edition, documents):
     return publish(page, edition)
 
 
-def create_registration(edition):
-    fields = [RegistrationFormField(**spec) for spec in FORM_FIELDS]
-    page = RegistrationFormPage(
-        **REGISTRATION,
-        to_address=edition.contact_email,
-        form_fields=validated(fields, "page"),
-    )
-    return publish(page, edition)
-
-
-def create_questionnaire(edition):
-    fields = [QuestionnaireFormField(**spec) for spec in QUESTIONNAIRE_FIELDS]
-    page = QuestionnairePage(
-        **QUESTIONNAIRE_PAGE,
-        to_address=edition.contact_email,
-        form_fields=validated(fields, "page"),
+def create_form(edition, page_model, field_model, page_spec, field_specs):
+    """A form page of the edition, with its fields; the press office gets the copies."""
+    fields = [field_model(**spec) for spec in field_specs]
+    page = page_model(
+        **page_spec, to_address=edition.contact_email, form_fields=validated(fields, "page")
     )
     return publish(page, edition)
 

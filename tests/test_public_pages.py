@@ -185,6 +185,7 @@ def test_a_failing_mail_server_keeps_the_registration_and_thanks_the_visitor(
     assert response.status_code == 303
     assert form_page.get_submission_class().objects.count() == 1
     assert "Could not send the press office's copy" in caplog.text
+    assert "olena@example.org" not in caplog.text  # no personal data in the logs
 
 
 def test_the_press_office_gets_each_registration_by_e_mail(client, edition, mailoutbox):

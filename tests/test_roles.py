@@ -61,3 +61,18 @@ def test_only_moderators_change_the_site_settings(client, member, home_page, gro
     SiteSettings.for_site(site)
     response = client.get(f"/admin/settings/home/sitesettings/{site.pk}/")
     assert (response.status_code == 200) is allowed
+
+
+def test_the_dashboard_leads_with_the_current_edition(admin_client, edition, client):
+    from .helpers import registration
+
+    form = edition.registration_page
+    client.post(form.url, registration(name="Олена", email="olena@example.org"))
+    html = admin_client.get("/admin/").content.decode()
+    assert "Майстерня міста Житомир" in html
+    assert f'href="/admin/pages/{edition.pk}/edit/"' in html
+    assert "Додати день програми" in html
+    assert f'href="/admin/editions/{edition.pk}/rollover/"' in html
+    assert "12 червня: День 1" in html and "події: 2" in html
+    assert f'href="/admin/forms/submissions/{form.pk}/"' in html
+    assert "зареєстровано — 1, список очікування — 0" in html

@@ -11,8 +11,10 @@ from django.contrib.auth.models import Group
 
 from .helpers import ROOT
 
-SCRIPT_OR_STYLE = re.compile(r"<(script|style|template)\b.*?</\1>", re.DOTALL | re.IGNORECASE)
+SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b.*?</\1>", re.DOTALL | re.IGNORECASE)
 TAG = re.compile(r"<[^>]+>")
+# What people read or hear besides the text: placeholders, tooltips, labels, alt text.
+SHOWN_ATTRIBUTE = re.compile(r'\b(?:placeholder|title|aria-label|alt)="([^"]*)"')
 
 
 def missing_from_wagtail():
@@ -28,7 +30,8 @@ def missing_from_wagtail():
 
 
 def visible_text(page):
-    return html.unescape(TAG.sub(" ", SCRIPT_OR_STYLE.sub(" ", page)))
+    page = SCRIPT_OR_STYLE.sub(" ", page)
+    return html.unescape(" ".join([TAG.sub(" ", page), *SHOWN_ATTRIBUTE.findall(page)]))
 
 
 @pytest.fixture

@@ -132,3 +132,53 @@ def test_the_programme_prints_as_a_clean_a4_programme(site_url, phone):
         "sessionsKeptWhole": True,
         "text": "rgb(0, 0, 0)",
     }
+
+
+def test_a_visitor_s_journey_from_the_home_page_to_registering(site_url, phone):
+    """Home → the current edition → its programme → one theme → a document → register,
+    by following the links a person sees, on a phone."""
+    phone.goto(site_url + "/")
+    phone.locator("#current-edition ~ article a").first.click()
+    assert phone.url == site_url + "/2017/"
+    phone.get_by_role("navigation").get_by_role("link", name="Програма").first.click()
+    assert phone.url == site_url + "/2017/programme/"
+    phone.get_by_label("Тема").select_option(label="Велотранспорт")
+    phone.get_by_role("button", name="Показати").click()
+    assert "track=cycling" in phone.url
+    titles = phone.locator(".programme-day .track-label").all_inner_texts()
+    assert titles and all("Велотранспорт" in title for title in titles)
+
+    phone.goto(site_url + "/2017/documents/")
+    with phone.expect_download() as download:
+        phone.locator("a[href^='/documents/']").first.click()
+    assert download.value.suggested_filename.endswith(".pdf")
+
+    phone.goto(site_url + "/2017/")
+    phone.get_by_role("link", name="Заповнити реєстраційну форму").first.click()
+    phone.get_by_label("Ім’я та прізвище").fill("Мар’яна Коваль")
+    phone.get_by_label("Електронна пошта").fill("maryana.journey@example.org")
+    phone.get_by_label("Учасник").check()
+    phone.get_by_label("Я погоджуюся").check()
+    phone.locator("form[method=post] [type=submit]").click()
+    assert phone.url.endswith("/2017/registration/?thanks")
+    assert "Дякуємо" in phone.locator("main").inner_text()
+
+
+def test_the_programme_filter_works_from_the_keyboard(site_url, phone):
+    phone.goto(site_url + "/2017/programme/")
+    theme = phone.get_by_label("Тема")
+    theme.focus()
+    theme.press("ArrowDown")  # from «Усі» to the first theme
+    chosen = theme.input_value()
+    assert chosen
+    phone.keyboard.press("Tab")  # the format
+    phone.keyboard.press("Tab")  # the venue, or the button
+    while phone.evaluate("document.activeElement.tagName") != "BUTTON":
+        phone.keyboard.press("Tab")
+    outline = phone.evaluate(
+        "() => { const s = getComputedStyle(document.activeElement);"
+        " return s.outlineStyle !== 'none' || s.boxShadow !== 'none'; }"
+    )
+    assert outline  # the focused button can be seen
+    phone.keyboard.press("Enter")
+    phone.wait_for_url(f"**track={chosen}**")

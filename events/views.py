@@ -19,7 +19,12 @@ from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets import AdminDateInput
 from wagtail.contrib.forms.utils import get_forms_for_user
-from wagtail.contrib.forms.views import SubmissionsListFilterSet, SubmissionsListView
+from wagtail.contrib.forms.views import (
+    DeleteSubmissionsView,
+    SubmissionsListFilterSet,
+    SubmissionsListView,
+)
+from wagtail.models import Page
 
 from events.models import EditionPage, ProjectSubmission
 from events.rollover import PARTS, Rollover, RolloverError, next_start_date, year_taken
@@ -91,6 +96,18 @@ class WorkshopSubmissionsListView(SubmissionsListView):
                     submission.attachment_name,
                 )
         return context
+
+
+class ModeratedDeleteSubmissionsView(DeleteSubmissionsView):
+    """Deleting submissions (personal data) is for those who may publish the form's
+    page: the moderators. Editors read submissions and export them, but cannot delete
+    them."""
+
+    def dispatch(self, request, *args, **kwargs):
+        page = get_object_or_404(Page, id=kwargs["page_id"])
+        if not page.permissions_for_user(request.user).can_publish():
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
 
 
 class ReviewForm(forms.ModelForm):

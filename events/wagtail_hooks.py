@@ -8,7 +8,12 @@ from wagtail.admin.ui.menus.pages import PageMenuItem
 from wagtail.models import Site
 
 from events.models import DayPage, EditionPage, QuestionnairePage, RegistrationFormPage
-from events.views import ReviewView, RolloverView, download_attachment
+from events.views import (
+    ModeratedDeleteSubmissionsView,
+    ReviewView,
+    RolloverView,
+    download_attachment,
+)
 from home.models import HomePage
 
 
@@ -16,6 +21,13 @@ from home.models import HomePage
 def register_event_urls():
     # Inside the admin: anonymous visitors are sent to the login page.
     return [
+        # Before Wagtail's own (the events app comes first in INSTALLED_APPS): only
+        # moderators delete submissions.
+        path(
+            "forms/submissions/<int:page_id>/delete/",
+            ModeratedDeleteSubmissionsView.as_view(),
+            name="moderated_delete_submissions",
+        ),
         path("editions/<int:pk>/rollover/", RolloverView.as_view(), name="edition_rollover"),
         path(
             "forms/questionnaires/<int:pk>/review/",

@@ -76,3 +76,69 @@ def test_the_dashboard_leads_with_the_current_edition(admin_client, edition, cli
     assert "12 червня: День 1" in html and "події: 2" in html
     assert f'href="/admin/forms/submissions/{form.pk}/"' in html
     assert "зареєстровано — 1, список очікування — 0" in html
+
+
+def admin_views(edition, submission):
+    form = edition.registration_page
+    site = edition.get_site()
+    return {
+        "pages": f"/admin/pages/{edition.pk}/",
+        "page editor": f"/admin/pages/{edition.pk}/edit/",
+        "images": "/admin/images/",
+        "documents": "/admin/documents/",
+        "settings": f"/admin/settings/home/sitesettings/{site.pk}/",
+        "submissions": f"/admin/forms/submissions/{form.pk}/",
+        "export": f"/admin/forms/submissions/{form.pk}/?export=csv",
+        "delete": (
+            f"/admin/forms/submissions/{form.pk}/delete/?selected-submissions={submission.pk}"
+        ),
+    }
+
+
+VIEWS = ["pages", "page editor", "images", "documents", "settings", "submissions", "export"]
+VIEWS.append("delete")
+# Who may open what: True, or where they are sent instead.
+MATRIX = {
+    "anonymous": dict.fromkeys(VIEWS, "login"),
+    "Редактори": {
+        **dict.fromkeys(VIEWS, True),
+        "settings": "denied",
+        "delete": "denied",  # they read and export personal data, but cannot delete it
+    },
+    "Модератори": dict.fromkeys(VIEWS, True),
+    "no group": dict.fromkeys(VIEWS, "denied"),
+}
+
+
+@pytest.mark.parametrize("who", MATRIX)
+def test_each_role_opens_the_admin_views_it_needs_and_no_other(
+    client, django_user_model, member, edition, who
+):
+    from events.models import RegistrationSubmission
+
+    submission = RegistrationSubmission.objects.create(
+        page=edition.registration_page, form_data={"name": "Олена"}, email="o@example.org"
+    )
+    if who == "no group":
+        from django.contrib.auth.models import Permission
+
+        user = django_user_model.objects.create_user("nobody", password="x")  # noqa: S106
+        user.user_permissions.add(Permission.objects.get(codename="access_admin"))
+        client.force_login(user)
+    elif who != "anonymous":
+        client.force_login(member(who))
+    answers = {}
+    for view, url in admin_views(edition, submission).items():
+        response = client.get(url)
+        if response.status_code == 200:
+            answers[view] = True
+        elif response.status_code == 302 and response["Location"].startswith("/admin/login/"):
+            answers[view] = "login"
+        elif response.status_code in (302, 403, 404):
+            answers[view] = "denied"
+        else:
+            answers[view] = response.status_code
+    assert answers == MATRIX[who]
+    # Nobody but a moderator actually deletes.
+    client.post(admin_views(edition, submission)["delete"])
+    assert RegistrationSubmission.objects.filter(pk=submission.pk).exists() is (who != "Модератори")

@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey
 from rest_framework.fields import FloatField
 from wagtail import blocks
@@ -503,7 +504,8 @@ class EditionLink(Orderable):
     """A useful link: a page of this site, a document, or another website."""
 
     edition = ParentalKey(EditionPage, on_delete=models.CASCADE, related_name="links")
-    label = models.CharField(_("label"), max_length=200)
+    # A context of its own: Wagtail's form fields have a "label" too, translated otherwise.
+    label = models.CharField(pgettext_lazy("useful link", "label"), max_length=200)
     link_page = models.ForeignKey(
         "wagtailcore.Page",
         verbose_name=_("page of this site"),

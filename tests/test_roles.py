@@ -142,3 +142,28 @@ def test_each_role_opens_the_admin_views_it_needs_and_no_other(
     # Nobody but a moderator actually deletes.
     client.post(admin_views(edition, submission)["delete"])
     assert RegistrationSubmission.objects.filter(pk=submission.pk).exists() is (who != "Модератори")
+
+
+def test_an_announcement_scheduled_by_a_moderator_goes_live_on_time(edition):
+    import datetime
+
+    import time_machine
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from events.factories import TrackPageFactory
+
+    track = TrackPageFactory(parent=edition, title="Анонс: нічна велоекскурсія")
+    track.unpublish()
+    go_live = timezone.now() + datetime.timedelta(days=1)
+    track.go_live_at = go_live  # «Розклад публікації» in the editor
+    track.save_revision().publish()  # with a go-live date in the future, this schedules
+    track.refresh_from_db()
+    assert not track.live
+    call_command("publish_scheduled", verbosity=0)
+    track.refresh_from_db()
+    assert not track.live
+    with time_machine.travel(go_live + datetime.timedelta(minutes=1)):
+        call_command("publish_scheduled", verbosity=0)
+    track.refresh_from_db()
+    assert track.live

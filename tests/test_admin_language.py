@@ -78,6 +78,16 @@ def test_no_admin_screen_shows_an_untranslated_string(editor, edition):
     assert "Пошук по всіх сторінках…" in visible_text(editor.get("/admin/").content.decode())
 
 
+def test_the_workflow_screens_are_in_ukrainian_for_an_administrator(admin_client, db):
+    english = missing_from_wagtail()
+    for url in ("/admin/workflows/list/", "/admin/workflows/tasks/index/"):
+        response = admin_client.get(url)
+        assert response.status_code == 200, url
+        text = visible_text(response.content.decode())
+        assert [string for string in english if string in text] == [], url
+    assert "Затвердження модераторами" in text
+
+
 def test_the_login_screen_is_in_ukrainian(client, db):
     text = visible_text(client.get("/admin/login/").content.decode())
     assert "Пароль" in text

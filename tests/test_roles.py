@@ -167,3 +167,21 @@ def test_an_announcement_scheduled_by_a_moderator_goes_live_on_time(edition):
         call_command("publish_scheduled", verbosity=0)
     track.refresh_from_db()
     assert track.live
+
+
+def test_an_editor_submits_and_a_moderator_approves_with_a_comment(member, edition):
+    editor, moderator = member("Редактори"), member("Модератори")
+    edition.lead = "Новий анонс від редакторки."
+    revision = edition.save_revision(user=editor)
+    workflow = edition.get_workflow()
+    assert workflow.name == "Затвердження модераторами"
+    workflow_state = workflow.start(edition, editor)
+    task_state = workflow_state.current_task_state
+    task = task_state.task.specific
+    assert task.get_actions(edition, editor) == []  # editors cannot approve
+    assert [name for name, *_ in task.get_actions(edition, moderator)][:1] == ["reject"]
+    task_state.approve(user=moderator, comment="Добре, публікуємо.")
+    edition.refresh_from_db()
+    assert edition.live_revision_id == revision.pk
+    assert edition.lead == "Новий анонс від редакторки."
+    assert task_state.comment == "Добре, публікуємо."

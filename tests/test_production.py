@@ -48,52 +48,53 @@ def test_without_hsts_the_deployment_checks_say_so():
     assert "security.W004" in result.stderr
 
 
-PROBE = (
-    "from django.conf import settings;"
-    "print(settings.CACHES['default']['BACKEND']);"
-    "print(settings.SECURE_PROXY_SSL_HEADER)"
-)
+def settings_module(module, expressions, **env):
+    """Values of a settings module as the environment makes them, without starting
+    Django (so without the optional packages they name)."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "REDIS_"))}
+    code = f"import {module} as settings; " + "; ".join(f"print({e})" for e in expressions)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**clean, **PRODUCTION_ENV, **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip().split("\n")
 
 
 def test_redis_is_the_cache_when_redis_url_is_set():
-    def probe(**env):
-        return manage("shell", "-c", PROBE, **env).stdout.strip().split("\n")[-2:]
-
-    assert probe()[0] == "django.core.cache.backends.locmem.LocMemCache"
-    with_redis = probe(REDIS_URL="redis://127.0.0.1:6379/0")
-    assert with_redis == [
+    expressions = [
+        "settings.CACHES['default']['BACKEND']",
+        "settings.CACHES['pages']['LOCATION']",
+        "settings.SECURE_PROXY_SSL_HEADER",
+    ]
+    assert settings_module("cms.settings.production", expressions)[0] == (
+        "django.core.cache.backends.locmem.LocMemCache"
+    )
+    assert settings_module(
+        "cms.settings.production", expressions, REDIS_URL="redis://127.0.0.1:6379/0"
+    ) == [
         "django.core.cache.backends.redis.RedisCache",
+        "redis://127.0.0.1:6379/1",
         "('HTTP_X_FORWARDED_PROTO', 'https')",
     ]
 
 
-# The settings module alone: django-storages (the "s3" extra) need not be installed.
-STORAGE_PROBE = (
-    "import cms.settings.production as settings;"
-    "print(settings.STORAGES['default']['BACKEND']);"
-    "print(settings.STORAGES['private']['BACKEND']);"
-    "print(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src'])"
-)
-
-
 def test_media_go_to_object_storage_when_a_bucket_is_named():
-    def probe(**env):
-        clean = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-        result = subprocess.run(
-            [sys.executable, "-c", STORAGE_PROBE],
-            env={**clean, **PRODUCTION_ENV, **env},
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        return result.stdout.strip().split("\n")
-
-    assert probe()[:2] == [
+    expressions = [
+        "settings.STORAGES['default']['BACKEND']",
+        "settings.STORAGES['private']['BACKEND']",
+        "settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src']",
+    ]
+    assert settings_module("cms.settings.production", expressions)[:2] == [
         "django.core.files.storage.FileSystemStorage",
         "events.attachments.PrivateFileSystemStorage",
     ]
-    s3 = probe(
+    s3 = settings_module(
+        "cms.settings.production",
+        expressions,
         AWS_STORAGE_BUCKET_NAME="maisternia-media",
         AWS_PRIVATE_STORAGE_BUCKET_NAME="maisternia-private",
         AWS_S3_CUSTOM_DOMAIN="media.maisternia.example.org",

@@ -1,7 +1,7 @@
 """Admin views: the participation forms' submissions (Wagtail's listing and CSV/XLSX
-export with a status filter, search and formulas neutralised; the review of a project
-questionnaire; the staff-only download of its attachment) and the rollover of an
-edition to the next year."""
+export with a status filter, search and formulas neutralised; their deletion, for
+moderators only; the review of a project questionnaire; the staff-only download of
+its attachment) and the rollover of an edition to the next year."""
 
 from django import forms
 from django.contrib.admin.utils import quote

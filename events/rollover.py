@@ -30,7 +30,7 @@ from .models import (
 
 # What an editor may leave out, in the order of the form and the command's --without.
 PARTS = {
-    "tracks": _("Themes"),
+    "tracks": _("Thematic tracks"),
     "programme": _("Programme days"),
     "sessions": _("Sessions of the programme days"),
     "documents": _("Links to the documents (without them, an empty documents page)"),

@@ -1,7 +1,7 @@
 """Local development: DEBUG on, e-mail to the console, plain static files."""
 
 from .base import *  # noqa: F403
-from .base import STORAGES, env_bool, os
+from .base import CACHES, STORAGES, env_bool, os
 
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-never-used-in-production")
@@ -11,3 +11,6 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# No page cache while developing, so that a changed template shows at once
+# (`make serve` runs the production settings, with it).
+CACHES = {**CACHES, "pages": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}

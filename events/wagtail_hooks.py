@@ -5,8 +5,10 @@ from wagtail import hooks
 from wagtail.admin.auth import user_has_any_page_permission
 from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.menus.pages import PageMenuItem
-from wagtail.models import Site
+from wagtail.contrib.forms.utils import get_forms_for_user
+from wagtail.models import Page, Site
 
+from events.mail import KINDS, failed_mails, failure_of
 from events.models import DayPage, EditionPage, QuestionnairePage, RegistrationFormPage
 from events.views import (
     ModeratedDeleteSubmissionsView,
@@ -126,3 +128,56 @@ def current_edition_for_admin(request):
 def add_current_edition_panel(request, panels):
     if user_has_any_page_permission(request.user):
         panels.append(CurrentEditionPanel(request))
+
+
+class FailedMailsPanel(Component):
+    """Mails of the forms that failed for good (events/mail.py), on the dashboard of
+    those who may see the forms' submissions: how many, and the latest with what
+    failed, so that the staff can reach the people another way."""
+
+    name = "failed_mails"
+    order = 40  # an alarm: above the current edition
+    template_name = "events/admin/failed_mails_panel.html"
+    shown = 20
+
+    def __init__(self, request):
+        self.request = request
+
+    def get_context_data(self, parent_context):
+        context = super().get_context_data(parent_context)
+        forms = get_forms_for_user(self.request.user).values_list("pk", flat=True)
+        mails = failed_mails(page_ids=forms)
+        count = mails.count()
+        if not count:  # nothing on the dashboard while every mail goes out
+            return context
+        latest = list(mails[: self.shown])
+        titles = dict(
+            Page.objects.filter(
+                pk__in={mail.args_kwargs["kwargs"]["page_id"] for mail in latest}
+            ).values_list("pk", "title")
+        )
+        rows = []
+        for mail in latest:
+            sent = mail.args_kwargs["kwargs"]
+            reason, code = failure_of(mail)
+            rows.append(
+                {
+                    "failed_at": mail.finished_at,
+                    "kind": KINDS.get(sent["kind"], sent["kind"]),
+                    "page_id": sent["page_id"],
+                    "page_title": titles.get(sent["page_id"], ""),
+                    "submission_id": sent["submission_id"],
+                    "to": ", ".join(sent["to"]),
+                    "subject": sent["subject"],
+                    "reason": reason,
+                    "code": code,
+                    "attempts": sent.get("attempt", 1),
+                }
+            )
+        context.update(count=count, mails=rows)
+        return context
+
+
+@hooks.register("construct_homepage_panels")
+def add_failed_mails_panel(request, panels):
+    panels.append(FailedMailsPanel(request))

@@ -1,6 +1,7 @@
 """Settings shared by every environment. Safe by default: DEBUG is off, secrets and
 hosts come from the environment, the database defaults to an SQLite file."""
 
+import datetime
 import os
 from pathlib import Path
 
@@ -9,7 +10,8 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from cms.security import inline_style_hashes, next_redis_database
+from cms.cache import site_caches
+from cms.security import inline_style_hashes
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -35,6 +37,9 @@ INSTALLED_APPS = [
     "events",
     "documents",
     "wagtail.contrib.forms",
+    # The mail queue: outgoing mail is a task row in the database (the "mail" backend
+    # of TASKS), written in the submission's transaction and sent by `db_worker`.
+    "django_tasks_db",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.contrib.routable_page",
@@ -49,6 +54,8 @@ INSTALLED_APPS = [
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
+    # Failed logins per account and per address, and the lockout (see AXES_ below).
+    "axes",
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
@@ -69,9 +76,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "cms.middleware.health_check",
+    # A body larger than any upload is refused (413) before anything reads it.
+    "cms.middleware.request_body_limit",
     "django.middleware.security.SecurityMiddleware",
+    # Permissions-Policy (PERMISSIONS_POLICY) and Cross-Origin-Resource-Policy on every
+    # answer, the cached pages' included (Django's SecurityMiddleware sends neither).
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "cms.middleware.cross_origin_resource_policy",
     # Whole pages for anonymous readers (the "pages" cache): stored on the way out...
-    "django.middleware.cache.UpdateCacheMiddleware",
+    "cms.middleware.AnonymousUpdateCacheMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -85,11 +98,13 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cms.middleware.ContentSecurityPolicyMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
-    "cms.middleware.api_cache_headers",
+    "cms.middleware.cache_headers",
     "cms.middleware.api_query_bounds",
     "cms.middleware.not_cached_paths",
-    # ...and answered from it on the way in.
-    "django.middleware.cache.FetchFromCacheMiddleware",
+    # Turns a login refused by the axes backend into the lockout page (AXES_LOCKOUT_TEMPLATE).
+    "axes.middleware.AxesMiddleware",
+    # ...and answered from it on the way in (never to a session or a token).
+    "cms.middleware.AnonymousFetchFromCacheMiddleware",
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -133,26 +148,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # machine otherwise: "default" (rate limits, settings) and "pages" (whole public pages
 # for anonymous readers), which publishing empties; in Redis it has a database of its
 # own (REDIS_PAGE_CACHE_URL, default: the next database number after REDIS_URL's).
-if os.environ.get("REDIS_URL"):
-    REDIS_URL = os.environ["REDIS_URL"]
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "cityworkshop"),
-        },
-        "pages": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ.get("REDIS_PAGE_CACHE_URL") or next_redis_database(REDIS_URL),
-        },
-    }
-else:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-        "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"},
-    }
+# Redis is reached through cms.cache.ResilientRedisCache: short timeouts, and while
+# Redis fails the site works without a cache (a breaker, one log line per
+# REDIS_RETRY_SECONDS) instead of answering 500. `restore_site` reads the same
+# definition to empty a running site's caches.
+CACHES = site_caches(os.environ)
 # Django's cache middleware keeps anonymous readers' pages this long (and says so to
-# browsers and CDNs in Cache-Control); cms.cache empties it when an editor publishes.
+# browsers and CDNs in Cache-Control); home/signals.py empties it when an editor publishes.
 CACHE_MIDDLEWARE_ALIAS = "pages"
 CACHE_MIDDLEWARE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
 CACHE_MIDDLEWARE_KEY_PREFIX = "pages"
@@ -182,6 +184,10 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Django serves nothing under MEDIA_URL: nginx or the object storage does. Production's
+# SERVE_MEDIA=on, for `make serve` with no nginx, serves the images' renditions (never
+# the originals, the documents' files or PRIVATE_MEDIA_ROOT); see cms/urls.py.
+SERVE_MEDIA = False
 # Files people send with a form (questionnaire attachments): outside MEDIA_ROOT, so no
 # web server serves them; the staff download them through the admin.
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "private_media"))
@@ -218,7 +224,14 @@ CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
-        "style-src": [SELF, NONCE, *inline_style_hashes(BASE_DIR / "templates" / "500.html")],
+        # The error pages (500, and 503 while the database is away) render without a
+        # request, so without a nonce: their own <style> is allowed by its hash.
+        "style-src": [
+            SELF,
+            NONCE,
+            *inline_style_hashes(BASE_DIR / "templates" / "500.html"),
+            *inline_style_hashes(BASE_DIR / "templates" / "503.html"),
+        ],
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],
@@ -226,7 +239,10 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
         "base-uri": [SELF],
         "form-action": [SELF],
-        "frame-ancestors": [SELF],
+        # No other page may frame ours, as X-Frame-Options: DENY says; the admin's
+        # preview (framed by the page editor, X-Frame-Options: SAMEORIGIN) gets 'self':
+        # cms.middleware.ContentSecurityPolicyMiddleware makes both headers agree.
+        "frame-ancestors": [NONE],
     }
 }
 ADMIN_CONTENT_SECURITY_POLICY = {
@@ -237,6 +253,38 @@ ADMIN_CONTENT_SECURITY_POLICY = {
     "worker-src": [SELF, "blob:"],
 }
 ADMIN_PATH_PREFIXES = ("/admin/", "/django-admin/", "/api/v3/docs/")
+# Browser features the site never uses, off for it and for anything it frames
+# (django-permissions-policy; it refuses a misspelt name). Only names Chromium knows:
+# an unknown one is an error in the browser's console.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+# Cross-Origin-Resource-Policy: other sites cannot embed what Django answers (pages,
+# feeds, API, documents) as their own subresource. A CORS read of the API from an
+# allowed origin is not affected: browsers check CORP only on no-cors requests. Media
+# served by nginx or the object storage carry no CORP, so apps can show the images.
+CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
 
 # The content API: rich text as display HTML (internal links resolved), bounded pages.
 WAGTAILAPI_RICH_TEXT_FORMAT = "html"
@@ -268,6 +316,14 @@ WAGTAILDOCS_EXTENSIONS = [
     "png",
 ]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
+# The largest request body: the largest upload (a document) and the form around it.
+# cms.middleware.request_body_limit refuses a longer one (413) before reading it, and
+# deploy/nginx.conf's client_max_body_size is the same (tests/test_nginx.py checks).
+REQUEST_MAX_BODY_SIZE = WAGTAILDOCS_MAX_UPLOAD_SIZE + 1024 * 1024
+# Documents are always served by Wagtail's view, which checks the collection's view
+# restrictions first (never a redirect to the file's own address, which anyone could
+# reuse); production hands the sending to nginx (SENDFILE_BACKEND, production.py).
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 # Every document is a download (Content-Disposition: attachment), never shown inline,
 # with its type by extension, `nosniff` and Wagtail's "default-src 'none'" policy.
 WAGTAILDOCS_INLINE_CONTENT_TYPES = []
@@ -297,8 +353,22 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-EMAIL_TIMEOUT = 10
+# Seconds the mail worker waits on each step of an SMTP conversation before it gives
+# up and schedules the next attempt (mail is never sent while a visitor waits).
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@example.org")
+# Tasks (django-tasks, Django 6's Tasks API). "default" is what Wagtail ships and uses
+# for its search index and references: run at once, in the request. "mail" keeps each
+# outgoing mail as a row in the database, written in the same transaction as the
+# submission, and `manage.py db_worker --backend mail` sends it with retries
+# (events/mail.py); the dev settings send at once instead, so `make run` needs no worker.
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "mail": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+}
+# Queued, sent and failed mails (they carry addresses) are deleted by purge_submissions
+# this many days after they were queued; a deleted submission takes its mails along.
+MAIL_QUEUE_RETENTION_DAYS = int(os.environ.get("MAIL_QUEUE_RETENTION_DAYS", "30"))
 
 # Errors are e-mailed to these addresses (comma-separated) when set.
 ADMINS = [(address, address) for address in env_list("ADMINS")]
@@ -348,6 +418,26 @@ FORM_POST_RATE_LIMIT = (int(os.environ.get("FORM_POST_RATE_LIMIT", "10")), 3600)
 # How many proxies in front add to X-Forwarded-For (nginx: 1; a load balancer and
 # nginx: 2); 0 trusts only the connection's own address.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# Logins (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one account, or
+# from one client address (the same address as the forms' rate limit), both are locked
+# out for LOGIN_COOLOFF_MINUTES, the right password included; a moderator unlocks
+# sooner (Settings → «Заблоковані входи», home/admin_views.py). The period is counted
+# from the last counted failure: tries during a lockout do not extend it, so the time
+# the page promises holds. A successful login clears the account's failures.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out login
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "events.ratelimit.client_address"
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_TEMPLATE = "home/admin/login_locked_out.html"
+# No table of every successful login (addresses and names kept for ever); failed
+# attempts are kept only for the cool-off period, for the lockout itself.
+AXES_DISABLE_ACCESS_LOG = True
 # Personal data in form submissions are kept this many days after an edition ends;
 # `manage.py purge_submissions` deletes what is older (run it daily from cron).
 SUBMISSION_RETENTION_DAYS = int(os.environ.get("SUBMISSION_RETENTION_DAYS", "365"))

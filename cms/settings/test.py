@@ -10,6 +10,13 @@ SECRET_KEY = "test-only-key"  # noqa: S105
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Mail is sent at once, so that a test reads django.core.mail.outbox right after the
+# POST; tests/test_mail_queue.py switches "mail" to the database backend and runs the
+# worker, as production does.
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "mail": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+}
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     # Pages are not kept between requests, except in the page cache's own tests.
@@ -25,3 +32,6 @@ STORAGES = {
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://testserver")
 WHITENOISE_AUTOREFRESH = True  # no collectstatic in tests
 FORM_MIN_FILL_SECONDS = 0  # tests post at once; the rule has its own tests
+# Django's test client logs in without a request (client.login), which the axes backend
+# refuses by design; tests/test_login_lockout.py turns the lockout on and tests it.
+AXES_ENABLED = False

@@ -3,12 +3,12 @@ office edits their fields, introduction and thank-you text: the registration and
 project questionnaire. They share the rules a crowd on opening day needs: an opening
 window, consent, no bots, a 303 after a POST, and mail that never loses a submission."""
 
+import json
 import logging
-import smtplib
 
 from anyascii import anyascii
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, models, transaction
 from django.http import HttpResponseRedirect
 from django.template.loader import render_to_string
@@ -31,8 +31,16 @@ from wagtail.contrib.forms.utils import get_field_clean_name
 from wagtail.fields import RichTextField
 
 from events.api import LocalDateTimeField
-from events.forms import FIELD_TYPES, ProtectedForm, WorkshopFormBuilder, started_token
+from events.forms import (
+    FIELD_TYPES,
+    ProtectedForm,
+    WorkshopFormBuilder,
+    normalise_email,
+    started_token,
+)
+from events.mail import CONFIRMATION, PRESS_COPY, queue_mail
 from events.ratelimit import too_many_posts
+from home.permissions import ModeratedDeletionMixin
 
 from .edition import EditionChildMixin
 
@@ -40,6 +48,10 @@ logger = logging.getLogger(__name__)
 
 THANKS_PARAMETER = "thanks"
 STATUS_SESSION_KEY = "form_status"
+RESENT_WITH_OTHER_ANSWERS = _(
+    "This form was already sent, with other answers. Check your answers and send it "
+    "again to send them as a new form."
+)
 
 
 class ReadableNameFormField(AbstractFormField):
@@ -65,9 +77,22 @@ class WorkshopSubmission(AbstractFormSubmission):
     consent_text = models.TextField(_("consent given"), blank=True)
     consented_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
     search_text = models.TextField(editable=False, blank=True)
+    # The random part of the rendered form's token (events.forms.started_token): the
+    # same form sent again (a retry after an error page) is recognised and stored once.
+    # Empty for submissions made before forms had one.
+    form_token = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         abstract = True
+        constraints = [
+            # Once per rendered form, enforced by the database too, so that two retries
+            # sent at the same moment cannot both be stored.
+            models.UniqueConstraint(
+                fields=["page", "form_token"],
+                condition=~models.Q(form_token=""),
+                name="%(class)s_one_submission_per_form_token",
+            )
+        ]
 
     def save(self, *args, **kwargs):
         if not self.search_text:
@@ -80,6 +105,14 @@ class WorkshopSubmission(AbstractFormSubmission):
             "status": self.get_status_display(),
             "consented_at": self.consented_at,
         }
+
+    def has_answers(self, values):
+        """Whether a form sent again carries the answers this submission holds."""
+        answers = json.loads(json.dumps(values["form_data"], cls=DjangoJSONEncoder))
+        return answers == self.form_data and values["email"] == self.email
+
+    def discard_files(self):
+        """Files saved for a submission that was not stored after all."""
 
 
 def fold_for_search(answers):
@@ -104,10 +137,11 @@ class RegistrationSubmission(WorkshopSubmission):
         _("status"), max_length=20, choices=Status.choices, default=Status.REGISTERED
     )
 
-    class Meta:
+    class Meta(WorkshopSubmission.Meta):
         verbose_name = _("registration")
         verbose_name_plural = _("registrations")
         constraints = [
+            *WorkshopSubmission.Meta.constraints,
             # One registration per e-mail and edition (a form belongs to one edition),
             # enforced by the database too, so two simultaneous requests cannot both pass.
             models.UniqueConstraint(
@@ -125,6 +159,15 @@ class FormRejected(Exception):
         super().__init__(message)
         self.field = field
         self.message = message
+
+
+class AlreadySent(Exception):
+    """The same rendered form (its token) was stored before: a retry, with the earlier
+    submission."""
+
+    def __init__(self, submission):
+        super().__init__(submission.pk)
+        self.submission = submission
 
 
 class RegistrationCountsPanel(Panel):
@@ -171,7 +214,7 @@ def form_page_panels(top=(), rules=()):
     ]
 
 
-class ParticipationFormPage(EditionChildMixin, AbstractEmailForm):
+class ParticipationFormPage(ModeratedDeletionMixin, EditionChildMixin, AbstractEmailForm):
     """A public form of an edition. Submissions are stored and listed in the admin; the
     person gets a confirmation and the press office a copy."""
 
@@ -258,20 +301,46 @@ class ParticipationFormPage(EditionChildMixin, AbstractEmailForm):
         return None
 
     def submission_values(self, form):
-        """The columns of a new submission for a valid form."""
+        """The columns of a new submission for a valid form. The address is in its plain
+        spelling, which the one-registration-per-e-mail rule compares."""
         email_field = self.email_field_name()
         email = form.cleaned_data.get(email_field) if email_field else ""
         return {
             "page": self,
             "form_data": form.submitted_data(),
-            "email": (email or "").strip().lower(),
+            "email": normalise_email(email) if email else "",
             "consent_text": str(form.fields["consent"].label),
             "consented_at": timezone.now(),
+            "form_token": form.form_token(),
         }
 
     def process_form_submission(self, form):
-        """Store the submission; raise FormRejected when the page's rules refuse it."""
-        return self.get_submission_class().objects.create(**self.submission_values(form))
+        """Store the submission; raise FormRejected when the page's rules refuse it, and
+        AlreadySent when this very form was stored before."""
+        return self.store_submission(self.submission_values(form))
+
+    def earlier_submission(self, values):
+        """The submission stored from the same rendered form, if any."""
+        if not values["form_token"]:
+            return None
+        return self.get_submissions().filter(form_token=values["form_token"]).first()
+
+    def store_submission(self, values, **extra):
+        """Create the submission once per rendered form: a retry raises AlreadySent,
+        before storing or, when a simultaneous retry stored it first, at the database's
+        constraint (leaving no file of its own behind)."""
+        if earlier := self.earlier_submission(values):
+            raise AlreadySent(earlier)
+        submission = self.get_submission_class()(**values, **extra)
+        try:
+            with transaction.atomic():
+                submission.save()
+        except IntegrityError:
+            submission.discard_files()
+            if earlier := self.earlier_submission(values):
+                raise AlreadySent(earlier) from None
+            raise
+        return submission
 
     def answers(self, submission):
         """(label, value) of everything the submission holds, for people to read."""
@@ -282,9 +351,17 @@ class ParticipationFormPage(EditionChildMixin, AbstractEmailForm):
             rows.append((label, ", ".join(value) if isinstance(value, list) else value))
         return rows
 
+    def queue_mails(self, request, submission):
+        """The press office's copy and the person's confirmation of a submission just
+        stored: call it in the submission's transaction, so that both are kept or
+        neither is."""
+        if self.to_address:
+            self.notify_press_office(request, submission)
+        self.send_confirmation(request, submission)
+
     def notify_press_office(self, request, submission):
         """The press office's copy: every answer and a link to the submissions."""
-        addresses = [address.strip() for address in self.to_address.split(",") if address]
+        addresses = [address.strip() for address in self.to_address.split(",")]
         context = {
             "answers": self.answers(submission),
             "submissions_url": request.build_absolute_uri(
@@ -292,10 +369,11 @@ class ParticipationFormPage(EditionChildMixin, AbstractEmailForm):
             ),
         }
         self.deliver(
-            "the press office's copy",
+            PRESS_COPY,
+            submission,
             subject=self.subject,
-            message=render_to_string("emails/submission_notification.txt", context),
-            recipient_list=addresses,
+            body=render_to_string("emails/submission_notification.txt", context),
+            to=[address for address in addresses if address],
         )
 
     def send_confirmation(self, request, submission):
@@ -314,19 +392,18 @@ class ParticipationFormPage(EditionChildMixin, AbstractEmailForm):
         }
         subject, body = self.confirmation_templates
         self.deliver(
-            "the confirmation",
-            subject=render_to_string(subject, context).strip(),
-            message=render_to_string(body, context),
-            recipient_list=[submission.email],
+            CONFIRMATION,
+            submission,
+            # One line, as a header must be (the templates render without escaping).
+            subject=" ".join(render_to_string(subject, context).split()),
+            body=render_to_string(body, context),
+            to=[submission.email],
         )
 
-    def deliver(self, what, **mail):
-        # The submission is already stored; a mail server that is down must not turn
-        # the visitor's successful submission into a server error.
-        try:
-            send_mail(from_email=self.from_address or None, **mail)
-        except (smtplib.SMTPException, OSError):
-            logger.exception("Could not send %s of a submission to %s", what, self.title)
+    def deliver(self, kind, submission, **mail):
+        # Queued, never sent while the visitor waits (events/mail.py): a mail server
+        # that is slow or down holds no web worker and loses no submission or mail.
+        queue_mail(kind, submission, from_email=self.from_address, **mail)
 
     @method_decorator(never_cache)  # it opens and closes on the minute: never stale
     def serve(self, request, *args, **kwargs):
@@ -347,13 +424,23 @@ class ParticipationFormPage(EditionChildMixin, AbstractEmailForm):
                     # What looks like success to a bot, and nothing stored.
                     return self.redirect_to_thanks()
                 try:
-                    submission = self.process_form_submission(form)
+                    # The submission and its queued mails: one transaction.
+                    with transaction.atomic():
+                        submission = self.process_form_submission(form)
+                        self.queue_mails(request, submission)
                 except FormRejected as rejection:
                     form.add_error(rejection.field, rejection.message)
+                except AlreadySent as retry:
+                    # Sent again (after an error page, a lost connection): answered as
+                    # the first time, nothing stored or mailed twice. With other
+                    # answers it is a new submission: shown again to be sent as one.
+                    if not retry.submission.has_answers(self.submission_values(form)):
+                        form.add_error(None, RESENT_WITH_OTHER_ANSWERS)
+                        form.show_again_with_a_new_token()
+                    else:
+                        request.session[STATUS_SESSION_KEY] = retry.submission.status
+                        return self.redirect_to_thanks()
                 else:
-                    if self.to_address:
-                        self.notify_press_office(request, submission)
-                    self.send_confirmation(request, submission)
                     request.session[STATUS_SESSION_KEY] = submission.status
                     return self.redirect_to_thanks()
         else:
@@ -415,6 +502,9 @@ class RegistrationFormPage(ParticipationFormPage):
                 # Lock the form page so that simultaneous registrations are counted
                 # one after another against the capacity.
                 type(self).objects.select_for_update().filter(pk=self.pk).first()
+                # A retry of a stored registration is not a second one with its address.
+                if earlier := self.earlier_submission(values):
+                    raise AlreadySent(earlier)
                 submissions = self.get_submissions()
                 if values["email"] and submissions.filter(email=values["email"]).exists():
                     raise already
@@ -422,8 +512,8 @@ class RegistrationFormPage(ParticipationFormPage):
                     submissions.filter(status=RegistrationSubmission.Status.REGISTERED).count()
                     >= self.capacity
                 )
-                return RegistrationSubmission.objects.create(
-                    **values,
+                return self.store_submission(
+                    values,
                     status=(
                         RegistrationSubmission.Status.WAITING
                         if full

@@ -9,8 +9,10 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
+from home.permissions import ModeratedDeletionMixin
 
-class HomePage(Page):
+
+class HomePage(ModeratedDeletionMixin, Page):
     """The front page: what the City Workshop is, the current edition, and the archive
     of all editions. Editions are its children."""
 

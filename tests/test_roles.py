@@ -92,11 +92,12 @@ def admin_views(edition, submission):
         "delete": (
             f"/admin/forms/submissions/{form.pk}/delete/?selected-submissions={submission.pk}"
         ),
+        "delete form page": f"/admin/pages/{form.pk}/delete/",
     }
 
 
 VIEWS = ["pages", "page editor", "images", "documents", "settings", "submissions", "export"]
-VIEWS.append("delete")
+VIEWS += ["delete", "delete form page"]
 # Who may open what: True, or where they are sent instead.
 MATRIX = {
     "anonymous": dict.fromkeys(VIEWS, "login"),
@@ -104,6 +105,7 @@ MATRIX = {
         **dict.fromkeys(VIEWS, True),
         "settings": "denied",
         "delete": "denied",  # they read and export personal data, but cannot delete it
+        "delete form page": "denied",  # nor the form page that holds them
     },
     "Модератори": dict.fromkeys(VIEWS, True),
     "no group": dict.fromkeys(VIEWS, "denied"),
@@ -116,8 +118,10 @@ def test_each_role_opens_the_admin_views_it_needs_and_no_other(
 ):
     from events.models import RegistrationSubmission
 
+    form = edition.registration_page
+    form.unpublish()  # editors may delete drafts: this one holds a submission
     submission = RegistrationSubmission.objects.create(
-        page=edition.registration_page, form_data={"name": "Олена"}, email="o@example.org"
+        page=form, form_data={"name": "Олена"}, email="o@example.org"
     )
     if who == "no group":
         from django.contrib.auth.models import Permission
@@ -142,6 +146,9 @@ def test_each_role_opens_the_admin_views_it_needs_and_no_other(
     # Nobody but a moderator actually deletes.
     client.post(admin_views(edition, submission)["delete"])
     assert RegistrationSubmission.objects.filter(pk=submission.pk).exists() is (who != "Модератори")
+    # Nor the form page.
+    client.post(admin_views(edition, submission)["delete form page"])
+    assert Page.objects.filter(pk=form.pk).exists() is (who != "Модератори")
 
 
 def test_an_announcement_scheduled_by_a_moderator_goes_live_on_time(edition):
@@ -185,3 +192,134 @@ def test_an_editor_submits_and_a_moderator_approves_with_a_comment(member, editi
     assert edition.live_revision_id == revision.pk
     assert edition.lead == "Новий анонс від редакторки."
     assert task_state.comment == "Добре, публікуємо."
+
+
+# Who may destroy what: a page that holds submissions (a form page with at least one,
+# or any page above one) is deleted only by moderators and superusers, whichever way
+# (the delete view, bulk delete, API v3); editors keep deleting drafts that hold none.
+
+
+@pytest.fixture
+def draft_form(edition):
+    """The edition's registration form as a draft (editors may delete drafts), with a
+    submission."""
+    from events.models import RegistrationSubmission
+
+    form = edition.registration_page
+    form.unpublish()
+    RegistrationSubmission.objects.create(
+        page=form, form_data={"name": "Олена"}, email="olena@example.org"
+    )
+    return form
+
+
+def test_an_editor_is_refused_the_deletion_of_a_form_page_with_submissions(
+    client, member, draft_form
+):
+    client.force_login(member("Редактори"))
+    delete_url = f"/admin/pages/{draft_form.pk}/delete/"
+    assert delete_url not in client.get(f"/admin/pages/{draft_form.pk}/edit/").content.decode()
+    for response in (client.get(delete_url), client.post(delete_url)):
+        assert response.status_code == 302
+        assert response["Location"] == f"/admin/pages/{draft_form.get_parent().pk}/"
+    page = client.get(response["Location"]).content.decode()
+    assert "Видалити цю сторінку можуть лише модератори" in page
+    assert Page.objects.filter(pk=draft_form.pk).exists()
+    assert draft_form.get_submissions().count() == 1
+
+
+def test_an_editor_still_deletes_a_form_draft_without_submissions(client, member, draft_form):
+    draft_form.get_submissions().delete()
+    client.force_login(member("Редактори"))
+    delete_url = f"/admin/pages/{draft_form.pk}/delete/"
+    assert delete_url in client.get(f"/admin/pages/{draft_form.pk}/edit/").content.decode()
+    assert client.get(delete_url).status_code == 200
+    client.post(delete_url)
+    assert not Page.objects.filter(pk=draft_form.pk).exists()
+
+
+def bulk_delete(client, *pages):
+    url = "/admin/bulk/wagtailcore/page/delete/?" + "&".join(f"id={page.pk}" for page in pages)
+    return client.get(url), client.post(url)
+
+
+def test_an_editor_is_refused_the_bulk_deletion_of_a_form_page_with_submissions(
+    client, member, draft_form
+):
+    client.force_login(member("Редактори"))
+    confirmation, _ = bulk_delete(client, draft_form)
+    assert "Вам не дозволено видаляти цю сторінку" in confirmation.content.decode()
+    assert Page.objects.filter(pk=draft_form.pk).exists()
+    assert draft_form.get_submissions().count() == 1
+
+
+def test_an_editor_who_may_delete_trees_is_refused_the_edition_above_submissions(
+    client, member, edition, draft_form
+):
+    from django.contrib.auth.models import Permission
+    from wagtail.models import GroupPagePermission
+
+    editor = member("Редактори")
+    GroupPagePermission.objects.create(
+        group=editor.groups.get(),
+        page=Page.get_first_root_node(),
+        permission=Permission.objects.get(codename="bulk_delete_page"),
+    )
+    edition.get_descendants(inclusive=True).unpublish()
+    client.force_login(editor)
+    bulk_delete(client, edition)
+    assert Page.objects.filter(pk=edition.pk).exists()
+    assert draft_form.get_submissions().count() == 1
+    # Without the submission, the same editor deletes the whole draft edition.
+    draft_form.get_submissions().delete()
+    bulk_delete(client, edition)
+    assert not Page.objects.filter(pk=edition.pk).exists()
+
+
+def test_a_moderator_deletes_a_form_page_with_submissions_in_bulk(client, member, draft_form):
+    from events.models import RegistrationSubmission
+
+    client.force_login(member("Модератори"))
+    bulk_delete(client, draft_form)
+    assert not Page.objects.filter(pk=draft_form.pk).exists()
+    assert not RegistrationSubmission.objects.exists()
+
+
+@pytest.mark.parametrize(("group", "status"), [("Редактори", 403), ("Модератори", 204)])
+def test_api_v3_deletes_a_page_with_submissions_only_with_a_moderators_token(
+    client, member, draft_form, group, status
+):
+    from wagtail.models import APIToken
+
+    _token, key = APIToken.create_token(user=member(group), name="press office script")
+    response = client.delete(
+        f"/api/v3/pages/{draft_form.pk}/", headers={"Authorization": f"Bearer {key}"}
+    )
+    assert response.status_code == status
+    assert Page.objects.filter(pk=draft_form.pk).exists() is (status == 403)
+
+
+def test_every_page_type_that_may_hold_a_form_guards_its_deletion():
+    """A new page type above the forms must take the rule too (home/permissions.py)."""
+    from wagtail.contrib.forms.models import FormMixin
+    from wagtail.models import get_page_models
+
+    from home.permissions import ModeratedDeletionMixin
+
+    def may_hold_a_form(model, seen=()):
+        return issubclass(model, FormMixin) or any(
+            may_hold_a_form(child, (*seen, model))
+            for child in model.allowed_subpage_models()
+            if child not in seen and child is not model
+        )
+
+    models = [model for model in get_page_models() if model is not Page]
+    unguarded = [
+        model.__name__
+        for model in models
+        if may_hold_a_form(model) and not issubclass(model, ModeratedDeletionMixin)
+    ]
+    assert unguarded == []
+    assert {"HomePage", "EditionPage", "RegistrationFormPage", "QuestionnairePage"} <= {
+        model.__name__ for model in models if issubclass(model, ModeratedDeletionMixin)
+    }

@@ -32,6 +32,7 @@ from wagtail.search import index
 from events.api import DocumentFileField, rendition
 from events.calendar import calendar_response
 from home.models import SiteSettings
+from home.permissions import ModeratedDeletionMixin
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ class CalendarFeedMixin(FeedRoutesMixin):
         return context
 
 
-class EditionPage(CalendarFeedMixin, Page):
+class EditionPage(ModeratedDeletionMixin, CalendarFeedMixin, Page):
     """One yearly City Workshop: what it is, where and when, who runs it, and how to
     take part. Its programme, tracks, documents and forms are its child pages."""
 

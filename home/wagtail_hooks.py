@@ -1,0 +1,44 @@
+"""Site-wide admin pieces: the moderators' unlock of locked-out logins (under Settings),
+and the delete view of the page types that may hold form submissions."""
+
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.viewsets.pages import PageViewSet
+from wagtail.models import get_page_models
+
+from home.admin_views import UNLOCK_PERMISSION, LoginLockoutsView, ModeratedDeletePageView
+from home.permissions import ModeratedDeletionMixin
+
+
+@hooks.register("register_admin_urls")
+def register_lockout_urls():
+    return [path("login-lockouts/", LoginLockoutsView.as_view(), name="login_lockouts")]
+
+
+class LockoutsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm(UNLOCK_PERMISSION)
+
+
+@hooks.register("register_settings_menu_item")
+def register_lockouts_menu_item():
+    return LockoutsMenuItem(
+        _("Locked sign-ins"), reverse("login_lockouts"), icon_name="lock", order=900
+    )
+
+
+class ModeratedDeletionPageViewSet(PageViewSet):
+    delete_view_class = ModeratedDeletePageView
+    # Only the delete view changes: the explorer keeps its own listings.
+    parent_models = ()
+
+
+@hooks.register("register_admin_viewset")
+def register_moderated_deletion_viewsets():
+    return [
+        ModeratedDeletionPageViewSet(model=model)
+        for model in get_page_models()
+        if issubclass(model, ModeratedDeletionMixin)
+    ]

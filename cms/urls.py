@@ -1,3 +1,6 @@
+import re
+from pathlib import Path
+
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
@@ -30,6 +33,20 @@ if settings.DEBUG:
 
     urlpatterns += staticfiles_urlpatterns()
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+elif settings.SERVE_MEDIA:
+    # `make serve`: the production settings with no nginx in front. Only the images'
+    # renditions, which the pages show, are served from MEDIA_ROOT; not the original
+    # images, nor the documents' files (Wagtail's view sends those after checking their
+    # collection's restrictions), nor anything of PRIVATE_MEDIA_ROOT.
+    from django.views.static import serve as serve_file
+
+    urlpatterns += [
+        re_path(
+            rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}images/(?P<path>.+)$",
+            serve_file,
+            {"document_root": Path(settings.MEDIA_ROOT) / "images"},
+        )
+    ]
 
 # Wagtail's page serving comes last: it answers every path not matched above. Its
 # pattern takes only slugs ending in "/", so the pages' files (…/calendar.ics,
@@ -43,3 +60,7 @@ urlpatterns += [
     ),
     path("", include(wagtail_urls)),
 ]
+
+# A database that is restarting or unreachable answers 503 («try again in a minute»)
+# rather than 500, whichever view or middleware met it.
+handler500 = "cms.errors.server_error"

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from wagtail.actions.copy_page import CopyPageAction
 from wagtail.documents import get_document_model
@@ -63,6 +64,26 @@ def year_taken(home, year):
     return EditionPage.objects.child_of(home).filter(slug=str(year)).exists()
 
 
+def two_days_on_one_date(edition):
+    """What to say when the programme has two days on one date (the page editor refuses
+    that now; older programmes may have it): their copies could not be kept apart."""
+    date = (
+        DayPage.objects.descendant_of(edition)
+        .values("date")
+        .annotate(days=Count("pk"))
+        .filter(days__gt=1)
+        .order_by("date")
+        .values_list("date", flat=True)
+        .first()
+    )
+    if date is None:
+        return None
+    return _(
+        "The programme has two days on %(date)s: change the date of one of them or "
+        "delete it, then create the next edition. Nothing was created."
+    ) % {"date": date.strftime("%d.%m.%Y")}
+
+
 @dataclass
 class Rollover:
     """One rollover: `edition` to the edition that starts on `start_date`, without the
@@ -98,6 +119,8 @@ class Rollover:
                 _("The %(year)s edition already exists: nothing was created.")
                 % {"year": self.new_year}
             )
+        if self.includes("programme") and (message := two_days_on_one_date(self.edition)):
+            raise RolloverError(message)
         with transaction.atomic():
             edition = self.copy_edition()
             for child in self.edition.get_children().specific():

@@ -3,6 +3,8 @@ export with a status filter, search and formulas neutralised; their deletion, fo
 moderators only; the review of a project questionnaire; the staff-only download of
 its attachment) and the rollover of an edition to the next year."""
 
+from pathlib import PurePath
+
 from django import forms
 from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied
@@ -26,8 +28,16 @@ from wagtail.contrib.forms.views import (
 )
 from wagtail.models import Page
 
+from events.attachments import EXTENSIONS
 from events.models import EditionPage, ProjectSubmission
-from events.rollover import PARTS, Rollover, RolloverError, next_start_date, year_taken
+from events.rollover import (
+    PARTS,
+    Rollover,
+    RolloverError,
+    next_start_date,
+    two_days_on_one_date,
+    year_taken,
+)
 
 # A spreadsheet runs a cell that starts like a formula: such answers are exported as
 # text, behind an apostrophe (OWASP's advice against CSV injection).
@@ -173,7 +183,9 @@ class ReviewView(WagtailAdminTemplateMixin, UpdateView):
 
 def download_attachment(request, pk):
     """The attachment of a project questionnaire, to the staff who may see the form's
-    submissions; to everybody else it does not exist."""
+    submissions; to everybody else it does not exist. It is saved as «project-<id>»
+    with the extension of the type found in its content, never under the sender's
+    own name («photo.png.html», «cv.pdf.exe»), which the staff see as text only."""
     submission = get_object_or_404(ProjectSubmission, pk=pk)
     if not submission.attachment or not can_see_submissions(request.user, submission):
         raise Http404
@@ -181,11 +193,13 @@ def download_attachment(request, pk):
         file = submission.attachment.open("rb")
     except FileNotFoundError as error:
         raise Http404 from error
+    # The stored name has the detected type's extension too (attachment_path).
+    extension = EXTENSIONS.get(submission.attachment_type) or PurePath(file.name).suffix
     return FileResponse(
         file,
         as_attachment=True,
-        filename=submission.attachment_name or submission.attachment.name.rsplit("/", 1)[-1],
-        content_type=submission.attachment_type,
+        filename=f"project-{submission.pk}{extension}",
+        content_type=submission.attachment_type or "application/octet-stream",
     )
 
 
@@ -226,6 +240,10 @@ class RolloverForm(forms.Form):
                 gettext("The %(year)s edition already exists: nothing was created.")
                 % {"year": year},
             )
+        if "programme" in cleaned_data.get("parts", ()) and (
+            message := two_days_on_one_date(self.edition)
+        ):
+            self.add_error("parts", message)
         return cleaned_data
 
 

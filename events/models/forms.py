@@ -148,7 +148,7 @@ class RegistrationSubmission(WorkshopSubmission):
                 fields=["page", "email"],
                 condition=~models.Q(email=""),
                 name="one_registration_per_email",
-            )
+            ),
         ]
 
 

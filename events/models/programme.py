@@ -140,8 +140,8 @@ class ProgrammePage(EditionChildMixin, FeedRoutesMixin, Page):
 
 
 class DayPageForm(WagtailAdminPageForm):
-    """Limits each session's track and venue to those of the day's own edition, and
-    keeps the day inside the edition's dates."""
+    """Limits each session's track and venue to those of the day's own edition, keeps
+    the day inside the edition's dates, and one day per date in the programme."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -176,11 +176,21 @@ class DayPageForm(WagtailAdminPageForm):
         # Forms are built lazily, so every form (and the empty template) uses this class.
         sessions.form = SessionForm
 
+    def _programme(self):
+        return self.instance.get_parent() if self.instance.pk else self.parent_page
+
     def _find_edition(self):
-        parent = self.instance.get_parent() if self.instance.pk else self.parent_page
+        parent = self._programme()
         if parent is None:
             return None
         return EditionPage.objects.ancestor_of(parent, inclusive=True).last()
+
+    def _other_day_on(self, day):
+        programme = self._programme()
+        if programme is None:
+            return None
+        others = DayPage.objects.child_of(programme).exclude(pk=self.instance.pk)
+        return others.filter(date=day).first()
 
     def clean(self):
         cleaned_data = super().clean()
@@ -194,6 +204,13 @@ class DayPageForm(WagtailAdminPageForm):
                     "start": edition.start_date.strftime("%d.%m.%Y"),
                     "end": edition.end_date.strftime("%d.%m.%Y"),
                 },
+            )
+        elif day and (other := self._other_day_on(day)):
+            # Its sessions belong on that day; two days of one date break the rollover.
+            self.add_error(
+                "date",
+                _("The programme already has a day on %(date)s: «%(title)s».")
+                % {"date": day.strftime("%d.%m.%Y"), "title": other.title},
             )
         return cleaned_data
 

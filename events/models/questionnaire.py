@@ -52,12 +52,16 @@ class ProjectSubmission(WorkshopSubmission):
     attachment_name = models.CharField(_("attachment's file name"), max_length=255, blank=True)
     attachment_type = models.CharField(_("attachment's type"), max_length=100, blank=True)
 
-    class Meta:
+    class Meta(WorkshopSubmission.Meta):
         verbose_name = _("project questionnaire")
         verbose_name_plural = _("project questionnaires")
 
     def get_data(self):
         return {**super().get_data(), "attachment": self.attachment_name}
+
+    def discard_files(self):
+        if self.attachment:
+            self.attachment.delete(save=False)
 
 
 @receiver(post_delete, sender=ProjectSubmission)
@@ -116,4 +120,4 @@ class QuestionnairePage(ParticipationFormPage):
                 attachment_name=attachment.name[:255],
                 attachment_type=attachment.content_type,
             )
-        return ProjectSubmission.objects.create(**values)
+        return self.store_submission(values)

@@ -109,6 +109,9 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "cms.urls"
 WSGI_APPLICATION = "cms.wsgi.application"
+# Django's database sessions, but a session cookie Django could not have issued (a NUL
+# in it was a 500 on PostgreSQL) counts as no session.
+SESSION_ENGINE = "cms.sessions"
 
 TEMPLATES = [
     {

@@ -19,6 +19,8 @@ import smtplib
 from datetime import timedelta
 
 from django.core.mail import EmailMessage
+from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -47,13 +49,14 @@ KINDS = {
     PRESS_COPY: _("the press office's copy"),
     CONFIRMATION: _("the confirmation"),
 }
-REFUSED, REJECTED, SMTP_ERROR, NO_ANSWER, UNREACHABLE, NOT_SENDABLE = (
+REFUSED, REJECTED, SMTP_ERROR, NO_ANSWER, UNREACHABLE, NOT_SENDABLE, STALLED = (
     "refused",
     "rejected",
     "smtp_error",
     "no_answer",
     "unreachable",
     "not_sendable",
+    "stalled",
 )
 REASONS = {
     REFUSED: _("the mail server refused the recipient"),
@@ -62,6 +65,7 @@ REASONS = {
     NO_ANSWER: _("the mail server did not answer in time"),
     UNREACHABLE: _("the mail server could not be reached"),
     NOT_SENDABLE: _("the message could not be sent"),
+    STALLED: _("the mail worker stopped while sending it; it may not have gone out"),
 }
 
 
@@ -166,9 +170,22 @@ def queued_mails():
     return DBTaskResult.objects.filter(task_path=send_queued_mail.module_path)
 
 
+# A worker that is stopped in the middle of a mail (SIGKILL, a power cut; SIGTERM lets
+# it finish) leaves it "running" for ever. It is not sent again by itself (it may have
+# gone out), but listed with the failed ones once it has run this long.
+STALLED_AFTER = timedelta(hours=1)
+
+
 def failed_mails(page_ids=None):
-    """The mails that failed for good, the latest first, of these form pages only."""
-    mails = queued_mails().failed().order_by("-finished_at")
+    """The mails that failed for good, or stalled, the latest first, of these form
+    pages only."""
+    stalled = Q(status=TaskResultStatus.RUNNING, started_at__lt=timezone.now() - STALLED_AFTER)
+    mails = (
+        queued_mails()
+        .filter(Q(status=TaskResultStatus.FAILED) | stalled)
+        .annotate(failed_at=Coalesce("finished_at", "started_at"))
+        .order_by("-failed_at")
+    )
     if page_ids is not None:
         mails = mails.filter(args_kwargs__kwargs__page_id__in=list(page_ids))
     return mails
@@ -179,6 +196,8 @@ FAILURE_LINE = re.compile(rf"^{re.escape(MailNotSent.__module__)}\.MailNotSent: 
 
 def failure_of(result):
     """What the staff read about a failed mail: the reason, translated, and the code."""
+    if result.status == TaskResultStatus.RUNNING:
+        return REASONS[STALLED], None
     last_line = result.traceback.strip().rsplit("\n", 1)[-1]
     match = FAILURE_LINE.match(last_line)
     if match is None:  # the worker could not run it at all

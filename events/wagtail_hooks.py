@@ -162,7 +162,7 @@ class FailedMailsPanel(Component):
             reason, code = failure_of(mail)
             rows.append(
                 {
-                    "failed_at": mail.finished_at,
+                    "failed_at": mail.failed_at,
                     "kind": KINDS.get(sent["kind"], sent["kind"]),
                     "page_id": sent["page_id"],
                     "page_title": titles.get(sent["page_id"], ""),

@@ -5,8 +5,11 @@ dashboard when it failed for good. Logs never name an address."""
 import datetime
 import io
 import logging
+import os
 import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from html import unescape
@@ -24,8 +27,7 @@ from django_tasks.base import TaskResultStatus
 from events.mail import RETRY_DELAYS, queued_mails
 from events.models import RegistrationSubmission
 
-from .helpers import free_port, registration
-from .test_production import settings_module
+from .helpers import ROOT, free_port, registration
 
 TITLE = "Об'єднання & Co"
 PERSON = "olena@example.org"
@@ -324,19 +326,43 @@ def test_mails_go_with_their_submission_and_are_pruned_after_their_retention(
     assert RegistrationSubmission.objects.get() == second
 
 
-def test_every_mail_backend_is_set_deliberately():
-    # The worker command of docs/deploy.md and `make serve` finds a database backend in
-    # production; development sends at once, so `make run` needs no worker.
-    production = settings_module(
-        "cms.settings.production",
-        ['settings.TASKS["mail"]["BACKEND"]', 'settings.TASKS["default"]["BACKEND"]'],
+def task_backends_of(module):
+    """The TASKS backends a settings module names (read without starting Django)."""
+    code = f"import {module} as s; print(s.TASKS['default']['BACKEND'], s.TASKS['mail']['BACKEND'])"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "SECRET_KEY": "only-read-here"},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     )
-    assert production == [
+    return result.stdout.split()
+
+
+def test_production_queues_mail_for_the_worker_and_development_sends_it_at_once():
+    # `db_worker --backend mail` (docs/deploy.md, `make serve`) needs a database
+    # backend; `make run` needs none. Wagtail's own tasks keep its default.
+    immediate = "django_tasks.backends.immediate.ImmediateBackend"
+    assert task_backends_of("cms.settings.production") == [
+        immediate,
         "django_tasks_db.DatabaseBackend",
-        "django_tasks.backends.immediate.ImmediateBackend",
     ]
-    dev = settings_module("cms.settings.dev", ['settings.TASKS["mail"]["BACKEND"]'])
-    assert dev == ["django_tasks.backends.immediate.ImmediateBackend"]
+    assert task_backends_of("cms.settings.dev") == [immediate, immediate]
+
+
+def test_a_mail_whose_worker_was_killed_while_sending_it_is_listed_after_an_hour(
+    admin_client, form_page, smtp_port
+):
+    register(Client(), form_page)
+    stalled, _waiting = mails()
+    stalled.claim("killed-worker")
+    html = unescape(admin_client.get("/admin/").content.decode())
+    assert "Листи, які не вдалося надіслати" not in html
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=61)):
+        html = unescape(admin_client.get("/admin/").content.decode())
+    assert "1 лист з форм не надіслано після всіх спроб" in html
+    assert "Надсилання перервалося на півдорозі, лист міг не дійти" in html
 
 
 def test_confirmation_subjects_arrive_unescaped(client, form_page, mailoutbox):

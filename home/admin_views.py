@@ -6,6 +6,7 @@ import logging
 from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
 from axes.utils import reset
+from django import forms
 from django.conf import settings
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.db.models import Max, Sum
@@ -61,19 +62,33 @@ class LoginLockoutsView(PermissionRequiredMixin, WagtailAdminTemplateMixin, Temp
         }
 
     def post(self, request):
-        if username := request.POST.get("username"):
+        form = UnlockForm(request.POST)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                messages.error(request, " ".join(errors))
+            return redirect("login_lockouts")
+        if username := form.cleaned_data["username"]:
             reset(username=username)
             messages.success(
                 request, gettext("Signing in to «%(name)s» is unlocked.") % {"name": username}
             )
-        elif address := request.POST.get("ip_address"):
+        elif address := form.cleaned_data["ip_address"]:
             reset(ip=address)
             messages.success(
                 request, gettext("Signing in from %(address)s is unlocked.") % {"address": address}
             )
+        else:
+            return redirect("login_lockouts")
         # The moderator's id, never the account name or the address (personal data).
         logger.info("Login lockout reset by user %s", request.user.pk)
         return redirect("login_lockouts")
+
+
+class UnlockForm(forms.Form):
+    """What an unlock button sends: an account name or a client address."""
+
+    username = forms.CharField(required=False, max_length=255)
+    ip_address = forms.GenericIPAddressField(required=False)
 
 
 class ModeratedDeletePageView(DeleteView):

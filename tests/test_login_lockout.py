@@ -174,3 +174,10 @@ def test_the_log_of_a_lockout_names_no_account_and_no_address(client, olena, cap
     assert "Locking out" in caplog.text
     assert "olena" not in caplog.text
     assert OFFICE not in caplog.text
+
+
+def test_a_malformed_address_to_unlock_gets_a_ukrainian_error(client, moderator):
+    client.force_login(moderator)
+    response = client.post("/admin/login-lockouts/", {"ip_address": "не адреса"}, follow=True)
+    assert response.status_code == 200
+    assert "Введіть правильну IPv4 або IPv6 адресу." in response.content.decode()

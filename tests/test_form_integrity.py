@@ -7,6 +7,8 @@ import datetime
 import io
 import logging
 import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import psycopg
@@ -132,6 +134,17 @@ def test_stored_but_answered_503_then_the_same_form_again_is_a_303_and_one_regis
     assert retry.status_code == 303
     assert retry["Location"] == f"{form_page.url}?thanks"
     assert visitor.get(retry["Location"]).context["status"] == "registered"
+    assert submissions().count() == 1
+
+
+def test_a_database_failing_before_the_registration_is_stored_answers_503_and_the_retry_stores_it(
+    visitor, form_page
+):
+    data, url = answers(), form_page.url
+    with connection.execute_wrapper(FailingQueries(table="events_registrationsubmission")):
+        assert visitor.post(url, data).status_code == 503
+    assert not submissions().exists()
+    assert visitor.post(url, data).status_code == 303
     assert submissions().count() == 1
 
 
@@ -296,6 +309,41 @@ def test_postgresql_restarting_after_the_registration_commits_answers_503_then_t
     assert retry.status_code == 303
     assert visitor.get(retry["Location"]).context["status"] == "registered"
     assert submissions().count() == 1
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_postgresql_two_retries_at_the_same_moment_store_one_project(questionnaire, monkeypatch):
+    """Both requests look for an earlier submission before either has stored one; the
+    database's constraint makes the second wait for the first and refuse its row."""
+    data, url = project(), questionnaire.url
+    both_looked = threading.Barrier(2, timeout=10)
+    earlier_submission = type(questionnaire).earlier_submission
+    first_look = threading.local()
+    looks = []
+
+    def look_together(page, values):
+        found = earlier_submission(page, values)
+        looks.append(found)
+        if not getattr(first_look, "done", False):
+            first_look.done = True
+            both_looked.wait()  # neither inserts before both have looked
+        return found
+
+    monkeypatch.setattr(type(questionnaire), "earlier_submission", look_together)
+
+    def send():
+        try:
+            return Client().post(url, data).status_code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        statuses = list(pool.map(lambda _: send(), range(2)))
+    assert statuses == [303, 303]
+    assert ProjectSubmission.objects.count() == 1
+    # Two looks found nothing; the one after the refused row found the first.
+    assert [found is None for found in looks] == [True, True, False]
 
 
 # One registration per mailbox, however the address is spelled ----------------------------

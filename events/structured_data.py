@@ -16,6 +16,9 @@ from events.calendar import session_description
 
 # The 1.91:1 image that Facebook, Telegram and search engines show for a shared link.
 SHARE_IMAGE_SPEC = "fill-1200x630"
+# A partner's logo as the page shows it: a rendition, since original images have no
+# public address (deploy/nginx.conf serves /media/images/ only).
+PARTNER_LOGO_SPEC = "max-240x120"
 
 CONTEXT = "https://schema.org"
 SCHEDULED = "https://schema.org/EventScheduled"
@@ -72,7 +75,7 @@ def organization(partner, request):
     if partner.url:
         data["url"] = partner.url
     if partner.logo:
-        data["logo"] = absolute(request, partner.logo.file.url)
+        data["logo"] = absolute(request, partner.logo.get_rendition(PARTNER_LOGO_SPEC).url)
     return data
 
 

@@ -520,3 +520,39 @@ def test_a_document_of_the_largest_size_still_uploads(admin_client):
         },
     )
     assert response.status_code == 302
+
+
+def test_the_public_pages_show_only_renditions_and_document_views(client, edition):
+    """nginx serves /media/images/ only, so no page may point anywhere else under /media/
+    (an original image, a document's file): images are renditions, documents go
+    through Wagtail's view."""
+    from wagtail.models import Page, Site
+
+    from events.factories import EditionPartnerFactory, ImageFactory
+    from events.models import EditionPartner, TrackPage
+    from home.models import SiteSettings
+
+    edition.hero_image = ImageFactory(title="Майданчик")
+    edition.save_revision().publish()
+    EditionPartnerFactory(
+        edition=edition,
+        name="Житомирська міська рада",
+        role=EditionPartner.Role.ORGANISER,
+        logo=ImageFactory(title="Логотип", file__width=400, file__height=200),
+    )
+    track = TrackPage.objects.first()
+    track.image = ImageFactory(title="Велосипедисти")
+    track.save_revision().publish()
+    site_settings = SiteSettings.for_site(Site.objects.get())
+    site_settings.organiser_logo = ImageFactory(title="Логотип міста")
+    site_settings.save()
+
+    media, documents = [], []
+    for page in Page.objects.live().exclude(depth=1).specific():
+        html = client.get(page.url).content.decode()
+        media += re.findall(r"/media/[^\"'\s)<>&]*", html)
+        documents += re.findall(r'href="(?:http://testserver)?(/documents/\d+/[^"]+)"', html)
+    assert media
+    assert [url for url in media if not url.startswith("/media/images/")] == []
+    assert documents
+    assert all(client.get(url).status_code == 200 for url in documents)

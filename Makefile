@@ -38,13 +38,26 @@ run: demo admin ## Install, migrate, load the demo if empty, and serve on http:/
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 # The production settings on this machine: collected static files, gunicorn on
-# 127.0.0.1, plain HTTP (no TLS proxy here). SECRET_KEY: yours, or a fresh one.
+# $(HOST):$(PORT), the mail worker beside it. One shell, so that the SECRET_KEY (yours, or
+# a throwaway one made here) is the same for collectstatic, the worker and gunicorn.
+# Plain HTTP with nothing in front, hence its three switches: no HTTPS redirect, cookies
+# that are not HTTPS-only (SECURE_COOKIES=off, else a browser never sends them back and
+# every form and the admin login answer 403) and the images' renditions served by
+# gunicorn (SERVE_MEDIA=on; documents are streamed by Wagtail's view). The worker is
+# stopped when gunicorn stops, for whatever reason (Ctrl-C included).
 serve: demo admin ## Serve with the production settings and gunicorn on http://127.0.0.1:8000
-	DJANGO_SETTINGS_MODULE=cms.settings.production $(MANAGE) collectstatic --no-input --verbosity 0
-	DJANGO_SETTINGS_MODULE=cms.settings.production \
-	SECRET_KEY="$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
-	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" SECURE_SSL_REDIRECT=off \
-	GUNICORN_BIND=$(HOST):$(PORT) $(VENV)/bin/gunicorn -c cms/gunicorn.py cms.wsgi
+	@set -e; \
+	export DJANGO_SETTINGS_MODULE=cms.settings.production; \
+	export SECRET_KEY="$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}"; \
+	export ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}"; \
+	export WAGTAILADMIN_BASE_URL="$${WAGTAILADMIN_BASE_URL:-http://$(HOST):$(PORT)}"; \
+	export SECURE_SSL_REDIRECT=off SECURE_COOKIES=off SERVE_MEDIA=on GUNICORN_BIND=$(HOST):$(PORT); \
+	$(MANAGE) collectstatic --no-input --verbosity 0; \
+	$(MANAGE) db_worker --backend mail & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null || true' EXIT; \
+	trap 'exit 130' INT TERM; \
+	echo "Serving on http://$(HOST):$(PORT)/ (admin: /admin/); Ctrl-C stops it."; \
+	$(VENV)/bin/gunicorn -c cms/gunicorn.py cms.wsgi
 
 backup: install ## Back up the database and media files into backups/
 	$(MANAGE) backup_site

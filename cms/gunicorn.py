@@ -20,3 +20,7 @@ accesslog = "-"
 errorlog = "-"
 # The path without the query string: what people type in forms stays out of the logs.
 access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
+# gunicorn 25.1+ opens a control socket for its `gunicornc` tool by default, at one
+# path per user (~/.gunicorn/gunicorn.ctl): nothing here uses it, and every other
+# gunicorn of the same user on the machine would take it over.
+control_socket_disable = True

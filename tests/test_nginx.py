@@ -556,3 +556,15 @@ def test_the_public_pages_show_only_renditions_and_document_views(client, editio
     assert [url for url in media if not url.startswith("/media/images/")] == []
     assert documents
     assert all(client.get(url).status_code == 200 for url in documents)
+
+
+def test_the_api_gives_an_image_s_rendition_as_its_download(client, db):
+    from events.factories import ImageFactory
+
+    image = ImageFactory(title="Майданчик", file__width=3000, file__height=1500)
+    listing = client.get("/api/v2/images/").json()["items"]
+    detail = client.get(f"/api/v2/images/{image.pk}/").json()
+    for url in (listing[0]["meta"]["download_url"], detail["meta"]["download_url"]):
+        assert url.startswith("/media/images/"), url
+        assert url == image.get_rendition("max-2400x2400").url
+    assert image.get_rendition("max-2400x2400").width == 2400

@@ -362,6 +362,9 @@ class ParticipationFormPage(ModeratedDeletionMixin, EditionChildMixin, AbstractE
     def notify_press_office(self, request, submission):
         """The press office's copy: every answer and a link to the submissions."""
         addresses = [address.strip() for address in self.to_address.split(",")]
+        addresses = [address for address in addresses if address]
+        if not addresses:
+            return
         context = {
             "answers": self.answers(submission),
             "submissions_url": request.build_absolute_uri(
@@ -373,7 +376,7 @@ class ParticipationFormPage(ModeratedDeletionMixin, EditionChildMixin, AbstractE
             submission,
             subject=self.subject,
             body=render_to_string("emails/submission_notification.txt", context),
-            to=[address for address in addresses if address],
+            to=addresses,
         )
 
     def send_confirmation(self, request, submission):

@@ -568,3 +568,29 @@ def test_the_api_gives_an_image_s_rendition_as_its_download(client, db):
         assert url.startswith("/media/images/"), url
         assert url == image.get_rendition("max-2400x2400").url
     assert image.get_rendition("max-2400x2400").width == 2400
+
+
+def sendfile_backend(**env):
+    """SENDFILE_BACKEND of the production settings in this environment."""
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("AWS_", "DJANGO_", "SERVE_MEDIA", "X_ACCEL_REDIRECT"))
+    }
+    code = "import cms.settings.production as s; print(getattr(s, 'SENDFILE_BACKEND', None))"
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env={**clean, "SECRET_KEY": "probe-" + uuid.uuid4().hex, **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+
+
+def test_documents_go_to_nginx_in_production_unless_nothing_is_in_front():
+    assert sendfile_backend() == "django_sendfile.backends.nginx"
+    # `make serve`: gunicorn alone, the view streams the file itself.
+    assert sendfile_backend(SERVE_MEDIA="on") == "None"
+    assert sendfile_backend(X_ACCEL_REDIRECT="off") == "None"
+    assert settings.WAGTAILDOCS_SERVE_METHOD == "serve_view"

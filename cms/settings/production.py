@@ -76,10 +76,10 @@ if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
 # Documents on disk behind nginx (deploy/nginx.conf): Wagtail's view checks the
 # collection's view restrictions, then answers with an X-Accel-Redirect to nginx's
 # internal location, and nginx sends the file (nothing under /media/documents/ is
-# served). With nothing in front that understands the header (`make serve`),
-# X_ACCEL_REDIRECT=off and the view streams the file itself; it also does when the
-# documents are in object storage, which has no local path.
-if env_bool("X_ACCEL_REDIRECT", not env_bool("SERVE_MEDIA", False)):
+# served). With nothing in front that understands the header, X_ACCEL_REDIRECT=off
+# (SERVE_MEDIA=on, as `make serve` sets, implies it) and the view streams the file
+# itself; it also does when the documents are in object storage (no local path).
+if env_bool("X_ACCEL_REDIRECT", not SERVE_MEDIA):
     SENDFILE_BACKEND = "django_sendfile.backends.nginx"
     SENDFILE_ROOT = str(Path(MEDIA_ROOT) / "documents")
     SENDFILE_URL = "/internal-documents"

@@ -175,11 +175,13 @@ def test_a_silent_mail_server_holds_no_registration_and_the_mail_goes_out_when_i
     black_hole, sink = servers
     hole = black_hole()
 
+    client.get(form_page.url)  # as a person does first (and the templates are compiled)
     started = time.monotonic()
     response = register(client, form_page)
     answered_in = time.monotonic() - started
     assert response.status_code == 303
-    assert answered_in < 0.8, f"the POST waited {answered_in:.2f} s"
+    # Sending in the request would take a second per mail here, at the least.
+    assert answered_in < 1, f"the POST waited {answered_in:.2f} s"
     submission = RegistrationSubmission.objects.get()
     assert {tuple(mail.args_kwargs["kwargs"]["to"]) for mail in waiting()} == {
         ("press@example.org",),

@@ -31,6 +31,10 @@ import pytest
 import requests
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import RequestFactory
+from django.utils import translation
+
+from cms.middleware import request_body_limit
 
 from .helpers import ROOT, free_port, wait_for
 
@@ -450,8 +454,16 @@ def test_nginx_refuses_a_body_over_the_limit_before_it_is_sent(site):
             b"Content-Type: application/octet-stream\r\n"
             + f"Content-Length: {settings.REQUEST_MAX_BODY_SIZE + 1}\r\n\r\n".encode()
         )
-        answer = connection.recv(200)
+        answer = b""
+        with contextlib.suppress(OSError):
+            while data := connection.recv(65536):
+                answer += data
     assert answer.startswith(b"HTTP/1.1 413")
+    # The site's own message, as gunicorn would give it.
+    with translation.override("uk"):
+        message = request_body_limit(None)(RequestFactory().post("/", CONTENT_LENGTH="1" * 9))
+    body = answer.partition(b"\r\n\r\n")[2].decode()
+    assert " ".join(body.split()) == " ".join(message.content.decode().split())
 
 
 def post_to_gunicorn(site, length):

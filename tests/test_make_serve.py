@@ -26,7 +26,10 @@ pytestmark = pytest.mark.slow
 
 PASSWORD = "serve-" + uuid.uuid4().hex
 # What the caller's environment must not decide for `make serve`.
-NOT_INHERITED = ("DJANGO_", "SECURE_", "SECRET_KEY", "REDIS_", "AWS_", "MAKE", "MFLAGS")
+NOT_INHERITED = (
+    *("DJANGO_", "SECRET_KEY", "ALLOWED_HOSTS", "CSRF_", "SECURE_", "SERVE_MEDIA", "EMAIL_"),
+    *("WAGTAILADMIN_BASE_URL", "REDIS_", "AWS_", "GUNICORN_", "MAKE", "MFLAGS"),
+)
 
 
 class Inbox:

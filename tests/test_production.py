@@ -223,6 +223,16 @@ def test_without_serve_media_django_serves_no_media(client, edition):
     assert client.get(image.file.url).status_code == 404
 
 
+def test_the_admin_asks_no_other_site_for_avatars_or_updates(admin_client, edition):
+    # A Gravatar would send a hash of the editor's e-mail address to gravatar.com, and
+    # the update check asks releases.wagtail.org from every editor's browser; the
+    # policy blocks both, as errors in the console, but nothing should ask.
+    for path in ("/admin/", f"/admin/pages/{edition.pk}/edit/", "/admin/account/"):
+        html = admin_client.get(path).content.decode()
+        assert "gravatar.com" not in html, path
+        assert "w-upgrade" not in html, path
+
+
 def test_the_admin_has_the_relaxed_policy_it_needs(admin_client, edition):
     policy = admin_client.get(f"/admin/pages/{edition.pk}/edit/")["Content-Security-Policy"]
     assert "script-src 'self' 'unsafe-inline'" in policy

@@ -256,6 +256,11 @@ ADMIN_CONTENT_SECURITY_POLICY = {
     "worker-src": [SELF, "blob:"],
 }
 ADMIN_PATH_PREFIXES = ("/admin/", "/django-admin/", "/api/v3/docs/")
+# The admin asks no other site for anything, as its policy says: no Gravatar (a hash of
+# the editor's e-mail address sent to gravatar.com; Wagtail's default avatar instead)
+# and no update check from every editor's browser to releases.wagtail.org.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 # Browser features the site never uses, off for it and for anything it frames
 # (django-permissions-policy; it refuses a misspelt name). Only names Chromium knows:
 # an unknown one is an error in the browser's console.

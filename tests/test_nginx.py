@@ -97,6 +97,7 @@ def create_content():
         "public_original": photo.file.name,
         "restricted_original": sketch.file.name,
         "attachment": project.attachment.name,
+        "questionnaire": questionnaire.url,
         "session": browser.cookies[settings.SESSION_COOKIE_NAME].value,
     }
 
@@ -190,8 +191,10 @@ class Site:
             "MEDIA_ROOT": str(self.media),
             "PRIVATE_MEDIA_ROOT": str(workdir / "private_media"),
             "TRUSTED_PROXY_COUNT": "1",
+            "FORM_POST_RATE_LIMIT": "3",
             "LOG_LEVEL": "WARNING",
-            "GUNICORN_WORKERS": "2",
+            # One worker: its local-memory cache holds every rate-limit count.
+            "GUNICORN_WORKERS": "1",
             # Where Django would write an upload's temporary file.
             "TMPDIR": str(self.tmp),
         }
@@ -209,6 +212,7 @@ class Site:
 
     def start(self):
         self.python("manage.py", "migrate", "--no-input")
+        self.python("manage.py", "collectstatic", "--no-input", "--verbosity", "0")
         script = (
             "import django, json; django.setup(); "
             "from tests.test_nginx import create_content; print(json.dumps(create_content()))"
@@ -430,6 +434,29 @@ def test_plain_http_is_redirected_to_https(site):
     )
     assert response.status_code == 301
     assert response.headers["Location"] == "https://127.0.0.1/2017/"
+
+
+@pytest.mark.slow
+def test_a_made_up_forwarded_address_does_not_escape_the_rate_limit_behind_nginx(site):
+    """With TRUSTED_PROXY_COUNT=1 the site counts the address nginx appends to
+    X-Forwarded-For, whatever the visitor wrote before it."""
+    token = "k" * 32  # a CSRF secret of the visitor's, as cookie and field
+    statuses = []
+    for number in range(4):
+        response = requests.post(
+            site.nginx + site.content["questionnaire"],
+            data={"csrfmiddlewaretoken": token},
+            headers={
+                "Cookie": f"csrftoken={token}",
+                "Origin": "https://localhost",
+                "X-Forwarded-For": f"203.0.113.{number}",
+            },
+            verify=str(site.workdir / "cert.pem"),
+            allow_redirects=False,
+            timeout=10,
+        )
+        statuses.append(response.status_code)
+    assert statuses == [200, 200, 200, 429]  # the form again (incomplete), then refused
 
 
 def nginx_body_limit():

@@ -6,32 +6,56 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from wagtail.models import Page, Site
 
+from cms.search import MAX_SEARCH_LENGTH, MAX_SEARCH_WORDS, first_words
+
 RESULTS_PER_PAGE = 20
-MAX_QUERY_LENGTH = 200
 # Search backends give punctuation meanings of their own (SQLite's full-text search
 # fails on an unbalanced double quote); people search for words, so keep only words.
 NOT_A_WORD = re.compile(r"[^\w\s'ʼ’-]+")
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label=_("Search the site"), required=False)
+    q = forms.CharField(
+        label=_("Search the site"),
+        required=False,
+        # Django's own wording («Символи Null не дозволені») is a programmer's.
+        error_messages={
+            "null_characters_not_allowed": _(
+                "The search contains an invisible character (NUL) that cannot be "
+                "searched: remove it and try again."
+            )
+        },
+    )
 
 
 def search(request):
     """Site search over editions, days (with their sessions), tracks and documents pages
     (with their documents): what each page type indexes in its search_fields."""
-    # A longer query is cut rather than refused: nobody searches for 200 characters.
-    form = SearchForm({"q": request.GET.get("q", "")[:MAX_QUERY_LENGTH]})
+    # A longer query is cut rather than refused: nobody searches for 200 characters, or
+    # for more words than the search backend can take (cms/search.py), and the page
+    # says when the words were cut.
+    form = SearchForm({"q": request.GET.get("q", "")[:MAX_SEARCH_LENGTH]})
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
     terms = NOT_A_WORD.sub(" ", query).strip()
+    shortened = first_words(terms)
+    notice = None
+    if shortened != terms:
+        terms = shortened
+        notice = ngettext(
+            "The search is long: only its first %(count)s word was searched.",
+            "The search is long: only its first %(count)s words were searched.",
+            MAX_SEARCH_WORDS,
+        ) % {"count": MAX_SEARCH_WORDS}
     results = None
     if terms:
         pages = Page.objects.live().public().specific().search(terms)
         results = Paginator(pages, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "pages/search.html", {"form": form, "query": query, "results": results})
+    context = {"form": form, "query": query, "results": results, "notice": notice}
+    return render(request, "pages/search.html", context)
 
 
 def robots_txt(request):

@@ -65,6 +65,8 @@ class Servers:
             "MEDIA_ROOT": str(workdir / "media"),
             "PRIVATE_MEDIA_ROOT": str(workdir / "private_media"),
             "SECURE_SSL_REDIRECT": "off",
+            # No nginx in front here: Wagtail's view sends the documents itself.
+            "X_ACCEL_REDIRECT": "off",
             "FORM_MIN_FILL_SECONDS": "0",
             "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
             "LOG_LEVEL": "WARNING",

@@ -25,8 +25,13 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
+from django.utils.module_loading import import_string
+from redis.exceptions import RedisError
+
+from cms.cache import site_caches, without_password
 
 from .backup_site import (
     FORMAT_VERSION,
@@ -157,20 +162,56 @@ class Command(BaseCommand):
                 self.restore_media(staging, roots)
 
         self.verify(manifest, members, roots)
-        # What the caches hold describes the replaced data (Wagtail's site root paths,
-        # whole pages): empty them. With Redis that reaches every app server; each
-        # process's local-memory cache only goes when the process restarts.
-        for alias in settings.CACHES:
-            caches[alias].clear()
+        shared, failures = self.empty_caches()
         files = archived_files(members)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Restored {contents(connection.vendor, manifest['tables'], files)} from "
                 f"{archive}, made {manifest.get('created_at', '(time unknown)')}, and emptied "
-                "the caches. Restart the site so that no process keeps what it holds in "
-                "memory from the replaced data."
+                + (f"the caches (Redis at {', '.join(shared)}). " if shared else "the caches. ")
+                + "Restart the site so that no process keeps what it holds in memory from "
+                "the replaced data."
             )
         )
+        if failures:
+            raise CommandError(
+                "The database and the files are restored, but the site's cache "
+                + "; ".join(failures)
+                + ". Empty it (FLUSHDB on that Redis database) before the site serves the "
+                "replaced pages."
+            )
+
+    def empty_caches(self):
+        """What the caches hold describes the replaced data (Wagtail's site root paths,
+        whole pages): empty this process's caches and the running site's shared ones,
+        those its environment defines (REDIS_URL, REDIS_PAGE_CACHE_URL: see
+        cms.cache.site_caches), whatever settings this command runs with: `make restore`
+        runs the development settings, whose page cache is a dummy, while the site
+        keeps its pages in Redis. Each app server's local-memory cache only goes when
+        it restarts. Returns the Redis locations emptied and what could not be."""
+        for alias in settings.CACHES:
+            if not isinstance(caches[alias], RedisCache):
+                caches[alias].clear()  # this process's own memory
+        redis_caches = [
+            config
+            for config in [*settings.CACHES.values(), *site_caches(os.environ).values()]
+            if issubclass(import_string(config["BACKEND"]), RedisCache)
+        ]
+        shared, failures = [], []
+        for config in redis_caches:
+            location = without_password(config["LOCATION"])
+            if location in shared:
+                continue
+            params = {key: value for key, value in config.items() if key != "LOCATION"}
+            backend = import_string(config["BACKEND"])(config["LOCATION"], params)
+            try:
+                # Django's own clear (the resilient backend's would let a failure pass).
+                RedisCache.clear(backend)
+            except RedisError as error:
+                failures.append(f"at {location} could not be emptied ({error})")
+            else:
+                shared.append(location)
+        return shared, failures
 
     def read_manifest(self, archive, tar, members, connection):
         """The manifest, once every member is known to be safe and the archive to be

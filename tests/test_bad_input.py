@@ -35,8 +35,10 @@ def api_message(response):
     return response.json()["message"]
 
 
-# Each of these was a 500 on PostgreSQL (it refuses a NUL in any string it is sent), and
-# the searches on SQLite too; no parameter of the APIs needs any control character.
+# A NUL in `search`, `locale`, `site` or `html_path` was a 500 on PostgreSQL (it refuses
+# a NUL in any string it is sent), and in v2's searches on SQLite too; Wagtail refused
+# one in `title` itself, with words of its own. No parameter of the APIs needs any
+# control character: all are refused alike.
 @pytest.mark.parametrize(
     ("url", "name", "character"),
     [

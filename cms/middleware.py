@@ -9,7 +9,7 @@ from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.middleware import cache as page_cache
 from django.template.defaultfilters import filesizeformat
-from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from wagtail.api.v3.errors import problem_response
 
@@ -196,7 +196,8 @@ def cache_headers(get_response):
     """Who may keep an answer, in one rule: an answer to a request with credentials (a
     logged-in editor's page, an API call with a token) is private and revalidated,
     never kept by a CDN or the page cache; API answers to anonymous clients may be kept
-    by browsers and CDNs for a few minutes (then revalidated with their ETag)."""
+    by browsers and CDNs for a few minutes (then revalidated with their ETag), and vary
+    on Authorization, so that a CDN never hands one to a token holder."""
 
     def middleware(request):
         response = get_response(request)
@@ -209,6 +210,7 @@ def cache_headers(get_response):
             and not response.has_header("Cache-Control")
         ):
             patch_cache_control(response, public=True, max_age=settings.API_CACHE_SECONDS)
+            patch_vary_headers(response, ("Authorization",))
         return response
 
     return middleware

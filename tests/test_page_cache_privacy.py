@@ -47,6 +47,7 @@ def test_a_token_holder_gets_the_draft_after_an_anonymous_reader_asked_for_it(
     assert anonymous.status_code == 200
     assert anonymous.json()["title"] == LIVE_TITLE  # no token: the live page
     assert "public" in anonymous["Cache-Control"]
+    assert "Authorization" in anonymous["Vary"]  # nor may a CDN give it to a token holder
 
     with_token = client.get(url, headers={"authorization": f"Bearer {token}"})
     assert with_token.status_code == 200

@@ -1,4 +1,5 @@
 import contextlib
+import copy
 import os
 import socket
 import subprocess
@@ -87,3 +88,45 @@ class DemoSite:
         finally:
             server.terminate()
             server.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def database_of_its_own(name, sqlite_path):
+    """Django's default connection on a new, empty database for one test (a file
+    SQLite at `sqlite_path`, or a PostgreSQL database `name` beside the suite's), for
+    what the suite's shared test database cannot take, such as a restore that replaces
+    it. The connection is put back and the database dropped after."""
+    import psycopg
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import DEFAULT_DB_ALIAS, connections
+    from django.db.utils import load_backend
+
+    original = connections[DEFAULT_DB_ALIAS]
+    database = copy.deepcopy(original.settings_dict)
+    admin = None
+    if original.vendor == "postgresql":
+        database["NAME"] = f"{name}_{os.getpid()}"
+        admin = psycopg.connect(
+            host=database["HOST"] or None,
+            port=database["PORT"] or None,
+            user=database["USER"] or None,
+            password=database["PASSWORD"] or None,
+            dbname="postgres",
+            autocommit=True,
+        )
+        admin.execute(f'DROP DATABASE IF EXISTS "{database["NAME"]}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{database["NAME"]}"')
+    else:
+        database["NAME"] = str(sqlite_path)
+    own = load_backend(database["ENGINE"]).DatabaseWrapper(database, DEFAULT_DB_ALIAS)
+    connections[DEFAULT_DB_ALIAS] = own
+    ContentType.objects.clear_cache()
+    try:
+        yield own
+    finally:
+        own.close()
+        connections[DEFAULT_DB_ALIAS] = original
+        ContentType.objects.clear_cache()
+        if admin is not None:
+            admin.execute(f'DROP DATABASE IF EXISTS "{database["NAME"]}" WITH (FORCE)')
+            admin.close()

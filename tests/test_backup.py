@@ -14,7 +14,6 @@ Run both ways:
         .venv/bin/pytest tests/test_backup.py
 """
 
-import copy
 import hashlib
 import io
 import json
@@ -24,19 +23,18 @@ import stat
 import tarfile
 import tempfile
 
-import psycopg
 import pytest
-from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.utils import load_backend
 
 from events.models import EditionPage, RegistrationSubmission
 from events.models.forms import fold_for_search
 from home.demo import load_demo
 from home.management.commands import backup_site
+
+from .helpers import database_of_its_own
 
 PEOPLE = 1000
 
@@ -45,37 +43,12 @@ PEOPLE = 1000
 def own_database(tmp_path, django_db_blocker):
     """Django's default connection on a freshly migrated database of the test's own;
     the suite's test database is left untouched and the connection put back after."""
-    original = connections[DEFAULT_DB_ALIAS]
-    database = copy.deepcopy(original.settings_dict)
-    admin = None
-    if original.vendor == "postgresql":
-        database["NAME"] = f"test_cityworkshop_backup_{os.getpid()}"
-        admin = psycopg.connect(
-            host=database["HOST"] or None,
-            port=database["PORT"] or None,
-            user=database["USER"] or None,
-            password=database["PASSWORD"] or None,
-            dbname="postgres",
-            autocommit=True,
-        )
-        admin.execute(f'DROP DATABASE IF EXISTS "{database["NAME"]}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{database["NAME"]}"')
-    else:
-        database["NAME"] = str(tmp_path / "site.sqlite3")
-    own = load_backend(database["ENGINE"]).DatabaseWrapper(database, DEFAULT_DB_ALIAS)
-    connections[DEFAULT_DB_ALIAS] = own
-    ContentType.objects.clear_cache()
-    try:
-        with django_db_blocker.unblock():
-            call_command("migrate", verbosity=0, interactive=False)
-            yield own
-    finally:
-        connections[DEFAULT_DB_ALIAS].close()
-        connections[DEFAULT_DB_ALIAS] = original
-        ContentType.objects.clear_cache()
-        if admin is not None:
-            admin.execute(f'DROP DATABASE IF EXISTS "{database["NAME"]}" WITH (FORCE)')
-            admin.close()
+    with (
+        database_of_its_own("test_cityworkshop_backup", tmp_path / "site.sqlite3") as own,
+        django_db_blocker.unblock(),
+    ):
+        call_command("migrate", verbosity=0, interactive=False)
+        yield own
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ missing redis-server skips; in CI it fails.
 """
 
 import contextlib
-import copy
 import io
 import logging
 import os
@@ -26,13 +25,11 @@ import threading
 import time
 import uuid
 
-import psycopg
 import pytest
 import redis
 import requests
 from django.core.management import call_command
-from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.db.utils import load_backend
+from django.db import connection
 from django.test import override_settings
 
 import cms.cache
@@ -40,7 +37,7 @@ from cms.cache import site_caches
 from events.models import RegistrationSubmission
 from events.ratelimit import FailOpenReport
 
-from .helpers import ROOT, free_port, registration, wait_for
+from .helpers import ROOT, database_of_its_own, free_port, registration, wait_for
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
@@ -142,37 +139,13 @@ def empty_database(tmp_path, django_db_blocker):
     """Django's default connection on an empty database of the test's own, which a
     restore may replace (the suite's test database cannot be: see test_backup.py); no
     migrations, since only what restore does to the caches is looked at here."""
-    original = connections[DEFAULT_DB_ALIAS]
-    database = copy.deepcopy(original.settings_dict)
-    if original.vendor == "postgresql":
-        database["NAME"] = f"test_cityworkshop_cache_{os.getpid()}"
-        admin = psycopg.connect(
-            host=database["HOST"] or None,
-            port=database["PORT"] or None,
-            user=database["USER"] or None,
-            password=database["PASSWORD"] or None,
-            dbname="postgres",
-            autocommit=True,
-        )
-        admin.execute(f'DROP DATABASE IF EXISTS "{database["NAME"]}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{database["NAME"]}"')
-    else:
-        admin = None
-        database["NAME"] = str(tmp_path / "empty.sqlite3")
-    connections[DEFAULT_DB_ALIAS] = load_backend(database["ENGINE"]).DatabaseWrapper(
-        database, DEFAULT_DB_ALIAS
-    )
-    try:
-        with django_db_blocker.unblock():
-            with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-                cursor.execute("CREATE TABLE kept (id integer)")  # something to restore
-            yield
-    finally:
-        connections[DEFAULT_DB_ALIAS].close()
-        connections[DEFAULT_DB_ALIAS] = original
-        if admin is not None:
-            admin.execute(f'DROP DATABASE IF EXISTS "{database["NAME"]}" WITH (FORCE)')
-            admin.close()
+    with (
+        database_of_its_own("test_cityworkshop_cache", tmp_path / "empty.sqlite3") as own,
+        django_db_blocker.unblock(),
+    ):
+        with own.cursor() as cursor:
+            cursor.execute("CREATE TABLE kept (id integer)")  # something to restore
+        yield
 
 
 @pytest.fixture

@@ -1,11 +1,15 @@
+import atexit
 import contextlib
 import copy
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,7 +44,8 @@ class DemoSite:
     """The demo edition as `make run` serves it (dev settings, Django's threaded
     development server), on its own database, in a subprocess."""
 
-    def __init__(self, database_url, media_root, **settings):
+    def __init__(self, database_url, media_root, loaded=False, **settings):
+        self.loaded = loaded  # the database and media already hold the demo
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
@@ -65,9 +70,11 @@ class DemoSite:
 
     @contextlib.contextmanager
     def serve(self):
-        """Migrate, load the demo, serve; yields the site's address."""
-        self.manage("migrate", "--no-input")
-        self.manage("load_demo")
+        """Migrate and load the demo (unless it is there), serve; yields the site's
+        address."""
+        if not self.loaded:
+            self.manage("migrate", "--no-input")
+            self.manage("load_demo")
         port = free_port()
         server = subprocess.Popen(
             [
@@ -130,3 +137,67 @@ def database_of_its_own(name, sqlite_path):
         if admin is not None:
             admin.execute(f'DROP DATABASE IF EXISTS "{database["NAME"]}" WITH (FORCE)')
             admin.close()
+
+
+POSTGRES = "postgres://postgres@127.0.0.1:5432"
+_demo_templates = {}
+
+
+def _demo_template(kind):
+    """The demo as `migrate` and `load_demo` leave it, built once per test run and
+    dropped at its end: an SQLite file or a PostgreSQL database, and the media folder.
+    The migrations alone take some 20 s of CPU on PostgreSQL; copying takes none."""
+    if kind in _demo_templates:
+        return _demo_templates[kind]
+    workdir = Path(tempfile.mkdtemp(prefix="cityworkshop-demo-template-"))
+    atexit.register(shutil.rmtree, workdir, ignore_errors=True)
+    if kind == "postgresql":
+        import psycopg
+
+        name = f"cityworkshop_demo_template_{os.getpid()}"
+        with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+        def drop():
+            with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as connection:
+                connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+        atexit.register(drop)
+        database_url = f"{POSTGRES}/{name}"
+    else:
+        name = workdir / "db.sqlite3"
+        database_url = f"sqlite:///{name}"
+    site = DemoSite(database_url, workdir / "media")
+    site.manage("migrate", "--no-input")
+    site.manage("load_demo")
+    _demo_templates[kind] = name, workdir
+    return _demo_templates[kind]
+
+
+def demo_copy(workdir, kind="sqlite"):
+    """A database and media folder of the caller's own (in `workdir`) that hold the
+    demo edition, as a fresh `migrate` and `load_demo` would: (DATABASE_URL,
+    MEDIA_ROOT). A PostgreSQL copy is the caller's to drop."""
+    name, template = _demo_template(kind)
+    media_root = Path(workdir) / "media"
+    shutil.copytree(template / "media", media_root)
+    if (template / "private_media").exists():
+        shutil.copytree(template / "private_media", media_root.with_name("private_media"))
+    if kind == "postgresql":
+        import psycopg
+
+        copy_name = f"{name}_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{copy_name}" TEMPLATE "{name}"')
+        return f"{POSTGRES}/{copy_name}", media_root
+    import sqlite3
+
+    copy_path = Path(workdir) / "db.sqlite3"
+    source, target = sqlite3.connect(name), sqlite3.connect(copy_path)
+    try:
+        source.backup(target)
+    finally:
+        source.close()
+        target.close()
+    return f"sqlite:///{copy_path}", media_root

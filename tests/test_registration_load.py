@@ -13,7 +13,7 @@ import psycopg
 import pytest
 import requests
 
-from .helpers import DemoSite
+from .helpers import POSTGRES, DemoSite, demo_copy
 
 pytestmark = pytest.mark.slow
 
@@ -22,29 +22,26 @@ TOKEN = re.compile(r'name="(csrfmiddlewaretoken|started)" value="([^"]+)"')
 
 @pytest.fixture
 def server_database(tmp_path):
-    """A database of its own for the server: a fresh PostgreSQL database when the suite
-    runs on PostgreSQL, else an SQLite file."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        yield f"sqlite:///{tmp_path / 'load.sqlite3'}", 50
+    """The demo on a database of the server's own: a PostgreSQL database when the suite
+    runs on PostgreSQL, else an SQLite file; with how many people register."""
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        yield *demo_copy(tmp_path), 50
         return
-    parts = urllib.parse.urlsplit(url)
-    name = f"cityworkshop_load_{os.getpid()}"
-    admin_url = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
+    database_url, media_root = demo_copy(tmp_path, "postgresql")
     try:
-        yield parts._replace(path=f"/{name}").geturl(), 200
+        yield database_url, media_root, 200
     finally:
-        with psycopg.connect(admin_url, autocommit=True) as connection:
+        name = urllib.parse.urlsplit(database_url).path.lstrip("/")
+        with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def test_concurrent_registrations_are_all_stored(server_database, tmp_path):
-    database_url, people = server_database
+    database_url, media_root, people = server_database
     site = DemoSite(
         database_url,
-        tmp_path / "media",
+        media_root,
+        loaded=True,
         FORM_MIN_FILL_SECONDS=0,
         FORM_POST_RATE_LIMIT=people * 2,
     )

@@ -22,7 +22,7 @@ import psycopg
 import pytest
 import requests
 
-from .helpers import ROOT, free_port, wait_for
+from .helpers import ROOT, demo_copy, free_port, wait_for
 
 PG = "postgres://postgres@127.0.0.1:5432"
 REDIS = ("127.0.0.1", 6379)
@@ -54,13 +54,13 @@ class Servers:
     """The shared services, the site migrated with the demo, and two gunicorns."""
 
     def __init__(self, workdir):
-        self.database = f"cityworkshop_servers_{os.getpid()}"
+        self.workdir = workdir  # the demo's database (a copy, see start) and media
+        self.database = None
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SECURE_"))},
             "DJANGO_SETTINGS_MODULE": "cms.settings.production",
             "SECRET_KEY": "two-servers-secret-" + uuid.uuid4().hex,
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "DATABASE_URL": f"{PG}/{self.database}",
             "REDIS_URL": "redis://127.0.0.1:6379/14",
             "MEDIA_ROOT": str(workdir / "media"),
             "PRIVATE_MEDIA_ROOT": str(workdir / "private_media"),
@@ -86,12 +86,10 @@ class Servers:
         ).stdout
 
     def start(self):
-        with psycopg.connect(f"{PG}/postgres", autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{self.database}"')
-            connection.execute(f'CREATE DATABASE "{self.database}"')
+        database_url, _ = demo_copy(self.workdir, "postgresql")
+        self.database = urlsplit(database_url).path.lstrip("/")
+        self.env["DATABASE_URL"] = database_url
         self.flush_redis()
-        self.manage("migrate", "--no-input")
-        self.manage("load_demo")
         self.manage("collectstatic", "--no-input")
         self.token = self.manage(
             "shell",

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT, DemoSite
+from tests.helpers import ROOT, DemoSite, demo_copy
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -33,13 +33,11 @@ def require(condition, what):
 
 
 def demo_site(tmp_path_factory):
-    """The demo site, migrated and loaded from scratch, to be served on a free port."""
+    """The demo site, on a database and media of its own, to be served on a free port."""
     require(Path(CHROMIUM).exists(), "Chromium")
-    workdir = tmp_path_factory.mktemp("site")
+    database_url, media_root = demo_copy(tmp_path_factory.mktemp("site"))
     # Forms may be sent at once: the minimum fill time has its own tests.
-    return DemoSite(
-        f"sqlite:///{workdir / 'db.sqlite3'}", workdir / "media", FORM_MIN_FILL_SECONDS=0
-    )
+    return DemoSite(database_url, media_root, loaded=True, FORM_MIN_FILL_SECONDS=0)
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve migrate demo admin test lint messages clean backup restore
+.PHONY: help install run serve migrate demo admin test test-fast lint messages clean backup restore
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -71,6 +71,11 @@ test: install node_modules/.installed ## Lint, check migrations and run the whol
 	$(VENV)/bin/ruff format --check .
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) makemigrations --check --dry-run
 	$(VENV)/bin/pytest
+
+test-fast: install ## Lint and the tests not marked slow (no real servers or browsers)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/pytest -m "not slow" -q
 
 messages: install ## Update and compile the Ukrainian translation catalogue
 	$(MANAGE) makemessages -l uk --no-obsolete --ignore=.venv --ignore=node_modules --ignore=tests --ignore=locale_admin

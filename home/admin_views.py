@@ -54,6 +54,11 @@ class LoginLockoutsView(PermissionRequiredMixin, WagtailAdminTemplateMixin, Temp
     page_title = gettext_lazy("Locked sign-ins")
     header_icon = "lock"
 
+    def get_breadcrumbs_items(self):
+        # The page's own name after «Головна», as on Wagtail's own listings (the header
+        # shows the last item).
+        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+
     def get_context_data(self, **kwargs):
         return {
             **super().get_context_data(**kwargs),

@@ -4,6 +4,7 @@ with a page in Ukrainian; a moderator unlocks sooner, under Settings."""
 
 import datetime
 import logging
+import re
 
 import pytest
 import time_machine
@@ -137,7 +138,9 @@ def test_a_moderator_sees_the_lockouts_and_unlocks_the_account(client, olena, mo
     dashboard = client.get("/admin/").content.decode()
     assert '"url": "/admin/login-lockouts/"' in dashboard  # the sidebar's menu data
     page = client.get("/admin/login-lockouts/").content.decode()
-    assert "Заблоковані входи" in page
+    # The visible header (the breadcrumbs' last item) names the page, not «Головна».
+    breadcrumbs = re.search(r'<nav[^>]*aria-label="Ланцюжок навігації">(.*?)</nav>', page, re.S)
+    assert "Заблоковані входи" in breadcrumbs.group(1)
     assert "olena" in page and OFFICE in page
     response = client.post("/admin/login-lockouts/", {"username": "olena"}, follow=True)
     assert "Вхід до облікового запису «olena» розблоковано." in response.content.decode()

@@ -394,26 +394,26 @@ def test_a_restricted_document_is_refused_to_a_visitor_and_sent_to_a_logged_in_o
     assert allowed.content == content
 
 
+def assert_unreachable(site, paths, content):
+    """nginx answers each path with an error, and never with the file's bytes."""
+    for path in paths:
+        status, body = site.raw_get(path)
+        assert status in (400, 404), (path, status)
+        assert content not in body, path
+
+
 @pytest.mark.slow
 def test_no_document_is_reachable_by_its_file_address(site):
     for document in ("restricted_document", "public_document"):
         name = site.content[document]["file"]
-        content = site.file(name)
-        for path in direct_addresses(name):
-            status, body = site.raw_get(path)
-            assert status in (400, 404), (path, status)
-            assert content not in body, path
+        assert_unreachable(site, direct_addresses(name), site.file(name))
         assert site.get_from_gunicorn(f"/media/{name}")[0] == 404
 
 
 @pytest.mark.slow
 def test_original_images_have_no_address_and_renditions_are_sent_by_nginx(site):
     for original in (site.content["restricted_original"], site.content["public_original"]):
-        content = site.file(original)
-        for path in direct_addresses(original):
-            status, body = site.raw_get(path)
-            assert status in (400, 404), (path, status)
-            assert content not in body, path
+        assert_unreachable(site, direct_addresses(original), site.file(original))
 
     rendition = site.content["rendition"]
     served = site.get(rendition["url"])
@@ -436,10 +436,7 @@ def test_a_questionnaire_attachment_has_no_address_at_all(site):
         f"/private_media/{name}",
         f"/media/images/../../private_media/{name}",
     ]
-    for path in paths:
-        status, body = site.raw_get(path)
-        assert status in (400, 404), (path, status)
-        assert content not in body, path
+    assert_unreachable(site, paths, content)
     assert site.get_from_gunicorn(f"/private_media/{name}")[0] == 404
 
 

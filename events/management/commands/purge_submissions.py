@@ -47,7 +47,7 @@ class Command(BaseCommand):
         )
         mails = old_mails.count()
         if older_than is not None:
-            cutoff = timezone.now() - datetime.timedelta(days=older_than)
+            cutoff = now - datetime.timedelta(days=older_than)
             old = Q(submit_time__lt=cutoff)
             reason = f"sent more than {older_than} days ago"
         else:

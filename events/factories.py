@@ -4,6 +4,7 @@ import datetime
 
 import factory
 from anyascii import anyascii
+from django.utils import timezone
 from django.utils.text import slugify
 from factory.django import DjangoModelFactory
 from wagtail.images import get_image_model
@@ -127,6 +128,9 @@ class RegistrationFormPageFactory(PageFactory):
     to_address = "press@example.org"
     from_address = "noreply@example.org"
     subject = "Нова реєстрація"
+    # Open a year from when it is made: an empty closing time closes a form after its
+    # edition's last day, and the test editions took place in 2017.
+    closes_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=365))
 
     class Meta:
         model = RegistrationFormPage

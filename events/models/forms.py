@@ -3,6 +3,7 @@ office edits their fields, introduction and thank-you text: the registration and
 project questionnaire. They share the rules a crowd on opening day needs: an opening
 window, consent, no bots, a 303 after a POST, and mail that never loses a submission."""
 
+import datetime
 import json
 import logging
 
@@ -186,6 +187,27 @@ class RegistrationCountsPanel(Panel):
             return context
 
 
+class ClosingPanel(Panel):
+    """When the form stops accepting, as the site goes by it: the closing time set
+    below or, when that is empty, the end of the edition's last day."""
+
+    class BoundPanel(Panel.BoundPanel):
+        template_name = "events/panels/form_closing.html"
+
+        def is_shown(self):
+            return bool(self.instance.pk)
+
+        def get_context_data(self, parent_context=None):
+            context = super().get_context_data(parent_context)
+            page = self.instance
+            closes = page.closing_moment()
+            context["closes"] = closes
+            context["explicit"] = bool(page.closes_at)
+            context["last_day"] = page.edition.end_date if page.edition else None
+            context["state"] = page.window_state()
+            return context
+
+
 def form_page_panels(top=(), rules=()):
     """The edit screen of a participation form: its submissions, texts and fields, the
     rules (opening window, the page's own, privacy) and the press office's e-mail."""
@@ -199,6 +221,7 @@ def form_page_panels(top=(), rules=()):
         MultiFieldPanel(
             [
                 FieldRowPanel([FieldPanel("opens_at"), FieldPanel("closes_at")]),
+                ClosingPanel(heading=_("Accepts until")),
                 *rules,
                 FieldPanel("privacy_page"),
             ],
@@ -226,7 +249,12 @@ class ParticipationFormPage(ModeratedDeletionMixin, EditionChildMixin, AbstractE
         _("form opens"), null=True, blank=True, help_text=_("Empty: open now.")
     )
     closes_at = models.DateTimeField(
-        _("form closes"), null=True, blank=True, help_text=_("Empty: no end.")
+        _("form closes"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Empty: after the edition's last day. A later time keeps the form open after the event."
+        ),
     )
     privacy_page = models.ForeignKey(
         "wagtailcore.Page",
@@ -241,7 +269,8 @@ class ParticipationFormPage(ModeratedDeletionMixin, EditionChildMixin, AbstractE
     api_fields = [
         APIField("intro"),
         APIField("opens_at", serializer=LocalDateTimeField()),
-        APIField("closes_at", serializer=LocalDateTimeField()),
+        # The moment it stops accepting, whether set or the edition's end.
+        APIField("closes_at", serializer=LocalDateTimeField(source="closing_moment")),
     ]
 
     form_builder = WorkshopFormBuilder
@@ -260,15 +289,60 @@ class ParticipationFormPage(ModeratedDeletionMixin, EditionChildMixin, AbstractE
         super().clean()
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
             raise ValidationError({"closes_at": _("It must close after it opens.")})
+        closes = self.closing_moment()
+        if self.opens_at and not self.closes_at and closes and closes <= self.opens_at:
+            raise ValidationError(
+                {"closes_at": _("It opens after the edition's last day: set when it closes.")}
+            )
+
+    def edition_end(self):
+        """The end of the edition's last day in the site's time zone (Europe/Kyiv):
+        midnight after its end date; None for a form outside an edition."""
+        # A page not yet in the tree (being created) has no edition to go by.
+        edition = self.edition if self.path else None
+        if edition is None:
+            return None
+        midnight = datetime.datetime.combine(
+            edition.end_date + datetime.timedelta(days=1), datetime.time()
+        )
+        return timezone.make_aware(midnight, timezone.get_default_timezone())
+
+    def closing_moment(self):
+        """When the form stops accepting: its own closing time or, when that is empty,
+        the end of the edition's last day. The window, the page, the admin and the API
+        all go by this."""
+        return self.closes_at or self.edition_end()
 
     def window_state(self, moment=None):
         """ "not yet", "closed" or "open"."""
         moment = moment or timezone.now()
         if self.opens_at and moment < self.opens_at:
             return "not yet"
-        if self.closes_at and moment >= self.closes_at:
+        closes = self.closing_moment()
+        if closes and moment >= closes:
             return "closed"
         return "open"
+
+    def newer_form(self):
+        """The same form of the nearest later edition that is live, when it is live and
+        not closed: where a closed form sends its visitors."""
+        from .edition import EditionPage
+
+        edition = self.edition
+        if edition is None:
+            return None
+        later = (
+            EditionPage.objects.sibling_of(edition)
+            .live()
+            .public()
+            .filter(start_date__gt=edition.start_date)
+            .order_by("start_date")
+        )
+        for newer_edition in later:
+            form = type(self).objects.child_of(newer_edition).live().public().first()
+            if form and form.window_state() != "closed":
+                return form
+        return None
 
     def get_submissions_list_view_class(self):
         from events.views import WorkshopSubmissionsListView  # admin views load after models
@@ -416,6 +490,10 @@ class ParticipationFormPage(ModeratedDeletionMixin, EditionChildMixin, AbstractE
         if request.method == "GET" and THANKS_PARAMETER in request.GET:
             context["status"] = request.session.pop(STATUS_SESSION_KEY, None)
             return TemplateResponse(request, self.get_landing_page_template(request), context)
+        if state == "closed":
+            # A closed form stores nothing (a POST is answered with this page too) and
+            # points to the newer edition's form, when there is one.
+            context["newer_form"] = self.newer_form()
         if request.method == "POST" and state == "open":
             if too_many_posts(request, scope=f"form-{self.pk}"):
                 return TemplateResponse(

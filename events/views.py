@@ -35,8 +35,6 @@ from events.rollover import (
     Rollover,
     RolloverError,
     next_start_date,
-    two_days_on_one_date,
-    year_taken,
 )
 
 # A spreadsheet runs a cell that starts like a formula: such answers are exported as
@@ -204,7 +202,9 @@ def download_attachment(request, pk):
 
 
 class RolloverForm(forms.Form):
-    year = forms.IntegerField(label=gettext_lazy("Year of the new edition"), min_value=2000)
+    year = forms.IntegerField(
+        label=gettext_lazy("Year of the new edition"), min_value=2000, max_value=9999
+    )
     start_date = forms.DateField(
         label=gettext_lazy("Start date"),
         required=False,
@@ -228,22 +228,28 @@ class RolloverForm(forms.Form):
         self.fields["parts"].initial = list(PARTS)
 
     def clean(self):
+        """What would stop the rollover (Rollover.refusals), next to the field to change."""
         cleaned_data = super().clean()
         year, start = cleaned_data.get("year"), cleaned_data.get("start_date")
-        if year and start and start.year != year:
+        if not year or "parts" not in cleaned_data:
+            return cleaned_data
+        if start and start.year != year:
             self.add_error(
                 "start_date", gettext("The start date must be in %(year)s.") % {"year": year}
             )
-        elif year and year_taken(self.edition.get_parent(), year):
-            self.add_error(
-                "year",
-                gettext("The %(year)s edition already exists: nothing was created.")
-                % {"year": year},
-            )
-        if "programme" in cleaned_data.get("parts", ()) and (
-            message := two_days_on_one_date(self.edition)
-        ):
-            self.add_error("parts", message)
+            return cleaned_data
+        try:
+            start = start or next_start_date(self.edition, year)
+        except RolloverError as error:
+            self.add_error("year", str(error))
+            return cleaned_data
+        rollover = Rollover(
+            self.edition, start, without=frozenset(PARTS) - set(cleaned_data["parts"])
+        )
+        for name, message in rollover.refusals():
+            if name == "start_date" and not cleaned_data.get(name):
+                name = "year"  # the year set the start date
+            self.add_error(name, message)
         return cleaned_data
 
 
@@ -290,12 +296,15 @@ class RolloverView(WagtailAdminTemplateMixin, FormView):
         ]
 
     def get_context_data(self, **kwargs):
-        return {
+        context = {
             **super().get_context_data(**kwargs),
             "action_url": self.request.path,
             "submit_button_label": gettext("Create the draft"),
             "edition": self.edition,
         }
+        # wagtailadmin/generic/form.html prints `media`: the date picker's script.
+        context["media"] = context["form"].media
+        return context
 
     def form_valid(self, form):
         data = form.cleaned_data

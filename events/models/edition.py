@@ -1,6 +1,7 @@
 """The edition (project) page of one yearly City Workshop and what belongs to it:
 venues, partners, useful links, and the thematic tracks."""
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -249,6 +250,22 @@ class EditionPage(ModeratedDeletionMixin, CalendarFeedMixin, Page):
 
     def __str__(self):
         return self.title
+
+    def get_admin_display_title(self):
+        """In the explorer, the choosers and the dashboard: the title with the year, as
+        every edition of a city has the same title («Майстерня міста Житомир (2018)»).
+        The year is the slug (always loaded, even on a deferred page, where the start
+        date would cost a query per row); the public title is left as it is."""
+        title = super().get_admin_display_title()
+        if self.slug.isdigit():
+            year = self.slug
+        elif self.start_date:
+            year = str(self.start_date.year)
+        else:  # a new edition, not saved yet
+            return title
+        if re.search(rf"(?<!\d){year}(?!\d)", title):
+            return title
+        return f"{title} ({year})"
 
     def clean(self):
         super().clean()

@@ -33,13 +33,13 @@ class Command(BaseCommand):
         if start and start.year != to:
             raise CommandError(f"The start date {start} is not in {to}.")
         parts = frozenset(part.strip() for part in without.split(",") if part.strip())
-        rollover = Rollover(
-            edition,
-            start or next_start_date(edition, to),
-            without=parts,
-            progress=self.stdout.write,
-        )
         try:
+            rollover = Rollover(
+                edition,
+                start or next_start_date(edition, to),
+                without=parts,
+                progress=self.stdout.write,
+            )
             new = rollover.run()
         except RolloverError as error:
             raise CommandError(str(error)) from error

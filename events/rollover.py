@@ -6,18 +6,21 @@ Built on Wagtail's own page copy (`CopyPageAction`: child rows, revisions, the l
 page permissions), one part at a time, in one transaction."""
 
 import datetime
+import io
+import os
 import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Count, Max
-from django.utils import timezone
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from wagtail.actions.copy_page import CopyPageAction
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.permissions import policy_registry
+from wagtail.utils.file import hash_filelike
 
 from documents.models import DocumentsPage
 
@@ -29,6 +32,7 @@ from .models import (
     RegistrationFormPage,
     TrackPage,
 )
+from .yeartext import DateShift
 
 # What an editor may leave out, in the order of the form and the command's --without.
 PARTS = {
@@ -41,6 +45,9 @@ PARTS = {
     "texts": _("Texts: what it is, goals, audience, history"),
 }
 FORM_PAGES = (RegistrationFormPage, QuestionnairePage)
+# Texts the rollover does not rewrite: the format's history is true of the old year
+# (the checklist lists it).
+KEPT_TEXTS = {EditionPage: ("history",)}
 LINK_TAG = re.compile(r"<a\b[^>]*>")
 LINK_ID = re.compile(r'(\sid=")(\d+)(")')
 
@@ -49,9 +56,27 @@ class RolloverError(Exception):
     """The rollover cannot be done as asked; the message is for the editor."""
 
 
-# The last date a copy may have: a moment on it exists in every time zone (on the
-# calendar's very last day, Kyiv's time would run past the year 9999).
-LAST_DATE = datetime.date.max - datetime.timedelta(days=1)
+def copy_image(image, user=None, **texts):
+    """A copy of an image with a file of its own (same collection, focal point and
+    tags), with `texts` (title, description) instead of the image's."""
+    with image.open_file() as file:
+        data = file.read()
+    copy = type(image)(
+        **{"title": image.title, "description": image.description, **texts},
+        collection_id=image.collection_id,
+        focal_point_x=image.focal_point_x,
+        focal_point_y=image.focal_point_y,
+        focal_point_width=image.focal_point_width,
+        focal_point_height=image.focal_point_height,
+        uploaded_by_user=user or image.uploaded_by_user,
+        file_size=len(data),
+        file_hash=hash_filelike(io.BytesIO(data)),
+    )
+    copy.file.save(os.path.basename(image.file.name), ContentFile(data), save=False)
+    copy.width, copy.height = image.width, image.height
+    copy.save()
+    copy.tags.add(*image.tags.all())
+    return copy
 
 
 def next_start_date(edition, year):
@@ -59,36 +84,15 @@ def next_start_date(edition, year):
     the same calendar date (Monday 12 June 2017 → Monday 11 June 2018)."""
     start = edition.start_date
     try:
-        try:
-            same_date = start.replace(year=year)
-        except ValueError:  # 29 February
-            same_date = start.replace(year=year, day=28)
-        shift = (start.weekday() - same_date.weekday() + 3) % 7 - 3
-        return same_date + datetime.timedelta(days=shift)
-    except (ValueError, OverflowError) as error:  # a year past the calendar's
-        raise RolloverError(
-            _("The year %(year)s is outside the calendar: choose a year up to %(last)s.")
-            % {"year": year, "last": LAST_DATE.year}
-        ) from error
-
-
-def address_taken(home, year):
-    """What to say when the new edition's address, /<year>/, is taken under the home
-    page: by the edition of that year, or by another page with that slug."""
-    page = home.get_children().filter(slug=str(year)).first()
-    if page is None:
-        return None
-    if page.specific_class is EditionPage:
-        return _("The %(year)s edition already exists: nothing was created.") % {"year": year}
-    return _(
-        "The address /%(year)s/ is taken by the page «%(title)s»: change that page's "
-        "slug (on its «Promote» tab) or delete it, then create the edition. Nothing was "
-        "created."
-    ) % {"year": year, "title": page.get_admin_display_title()}
+        same_date = start.replace(year=year)
+    except ValueError:  # 29 February
+        same_date = start.replace(year=year, day=28)
+    shift = (start.weekday() - same_date.weekday() + 3) % 7 - 3
+    return same_date + datetime.timedelta(days=shift)
 
 
 def year_taken(home, year):
-    return address_taken(home, year) is not None
+    return EditionPage.objects.child_of(home).filter(slug=str(year)).exists()
 
 
 def two_days_on_one_date(edition):
@@ -111,48 +115,6 @@ def two_days_on_one_date(edition):
     ) % {"date": date.strftime("%d.%m.%Y")}
 
 
-def days_outside_dates(edition):
-    """What to say when a programme day is outside the edition's dates (the page editor
-    refuses that now; older programmes may have it): moved by the offset it would still
-    be outside, and in the new edition nobody could save it."""
-    day = (
-        DayPage.objects.descendant_of(edition)
-        .exclude(date__range=(edition.start_date, edition.end_date))
-        .order_by("date")
-        .first()
-    )
-    if day is None:
-        return None
-    return _(
-        "The programme day «%(title)s» is on %(date)s, outside the edition's dates "
-        "(%(start)s – %(end)s): change the date of the day or of the edition, then create "
-        "the next edition. Nothing was created."
-    ) % {
-        "title": day.title,
-        "date": day.date.strftime("%d.%m.%Y"),
-        "start": edition.start_date.strftime("%d.%m.%Y"),
-        "end": edition.end_date.strftime("%d.%m.%Y"),
-    }
-
-
-def past_the_calendar(edition, start_date):
-    """What to say when a date of the copy (the end, a day, a form's opening or closing)
-    would fall past the last date there is."""
-    offset = start_date - edition.start_date
-    latest = [edition.end_date, edition.published_on]
-    latest.append(DayPage.objects.descendant_of(edition).aggregate(Max("date"))["date__max"])
-    for model in FORM_PAGES:
-        times = model.objects.descendant_of(edition).aggregate(Max("opens_at"), Max("closes_at"))
-        latest += [timezone.localtime(moment).date() for moment in times.values() if moment]
-    latest = max(date for date in latest if date)
-    if offset.days <= 0 or (LAST_DATE - latest).days >= offset.days:
-        return None
-    return _(
-        "From this start date the new edition would have dates past %(last)s (this "
-        "edition's dates run to %(latest)s): choose an earlier year or start date."
-    ) % {"last": LAST_DATE.strftime("%d.%m.%Y"), "latest": latest.strftime("%d.%m.%Y")}
-
-
 @dataclass
 class Rollover:
     """One rollover: `edition` to the edition that starts on `start_date`, without the
@@ -173,21 +135,11 @@ class Rollover:
         self.home = self.edition.get_parent().specific
         self.pages = {}  # old page id → its copy
         self.tracks = {}  # old track id → its copy
+        self.images = {}  # old image id → the new edition's copy with shifted texts
+        self.dates = DateShift(self.edition.start_date, self.edition.end_date, self.start_date)
 
     def includes(self, part):
         return part not in self.without
-
-    def refusals(self):
-        """What stops this rollover, as (the form's field, the message for the editor):
-        the form shows them next to its fields, `run` refuses with the first."""
-        if message := address_taken(self.home, self.new_year):
-            yield "year", message
-        if message := past_the_calendar(self.edition, self.start_date):
-            yield "start_date", message
-        if self.includes("programme"):
-            for check in (two_days_on_one_date, days_outside_dates):
-                if message := check(self.edition):
-                    yield "parts", message
 
     def run(self):
         unknown = self.without - PARTS.keys()
@@ -195,8 +147,13 @@ class Rollover:
             raise RolloverError(f"Unknown parts: {', '.join(sorted(unknown))}")
         if self.user and not self.home.permissions_for_user(self.user).can_add_subpage():
             raise PermissionDenied
-        if refusal := next(self.refusals(), None):
-            raise RolloverError(refusal[1])
+        if year_taken(self.home, self.new_year):
+            raise RolloverError(
+                _("The %(year)s edition already exists: nothing was created.")
+                % {"year": self.new_year}
+            )
+        if self.includes("programme") and (message := two_days_on_one_date(self.edition)):
+            raise RolloverError(message)
         with transaction.atomic():
             edition = self.copy_edition()
             for child in self.edition.get_children().specific():
@@ -206,20 +163,23 @@ class Rollover:
 
     # One page ------------------------------------------------------------------------
 
-    def retitled(self, page):
-        """Titles (and search titles) with the old year say the new one."""
-
-        def swap(text):
-            return re.sub(rf"(?<!\d){self.old_year}(?!\d)", self.new_year, text)
-
-        return {"title": swap(page.title), "seo_title": swap(page.seo_title)}
+    def texts(self, page):
+        """The page's text fields (title, SEO title and description, rich and plain
+        text) with the old edition's year and dates moved to the new edition's."""
+        return self.dates.shifted_fields(page, KEPT_TEXTS.get(type(page), ()))
 
     def copy(self, page, to, update=None, exclude=(), process=None):
+        def process_row(old, copy, relation, row):
+            # Each copied row's texts as the page's, in the same pass (no query).
+            self.dates.shift_object(row)
+            if process:
+                process(old, copy, relation, row)
+
         copy = CopyPageAction(
             page,
             to=to,
             update_attrs={
-                **self.retitled(page),
+                **self.texts(page),
                 "go_live_at": None,
                 "expire_at": None,
                 **(update or {}),
@@ -228,7 +188,7 @@ class Rollover:
             keep_live=False,  # a draft, whatever the original
             copy_revisions=False,  # the new edition's history starts here
             user=self.user,
-            process_child_object=process,
+            process_child_object=process_row,
         ).execute(skip_permission_checks=self.user is None)
         self.pages[page.pk] = copy
         return copy.specific
@@ -253,7 +213,25 @@ class Rollover:
         return None
 
     def image(self, image):
-        return self.usable(image, policy_registry.get_by_type(get_image_model()))
+        return self.dated_image(self.usable(image, policy_registry.get_by_type(get_image_model())))
+
+    def dated_image(self, image):
+        """An image whose title or alt text mentions the old year: for the new edition,
+        a copy of its own (its own file, same collection) with the texts shifted; the old
+        edition keeps its image."""
+        if image is None or not (
+            self.dates.mentions(image.title) or self.dates.mentions(image.description)
+        ):
+            return image
+        if image.pk not in self.images:
+            self.images[image.pk] = copy_image(
+                image,
+                user=self.user,
+                title=self.dates.shift(image.title),
+                description=self.dates.shift(image.description),
+            )
+            self.count("images")
+        return self.images[image.pk]
 
     def document(self, document):
         return self.usable(document, policy_registry.get_by_type(get_document_model()))
@@ -341,10 +319,13 @@ class Rollover:
 
         def process(old, copy, relation, item):
             # A document in a collection the user may not use is left out.
-            if relation.get_accessor_name() == "document_items" and not self.document(
-                item.document
-            ):
+            if relation.get_accessor_name() != "document_items":
+                return
+            if not self.document(item.document):
                 copy.document_items.remove(item)
+            elif not item.title and self.dates.mentions(item.document.title):
+                # The document's own title would say the old year: the item's says the new.
+                item.title = self.dates.shift(item.document.title)
 
         exclude = [] if links else ["document_items"]
         copy = self.copy(page, edition, exclude=exclude, process=process)

@@ -14,6 +14,7 @@ venues, partners, links, form fields, document items) from the models themselves
 with its label for the editor and the id of its input in Wagtail's page editor."""
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass
 
@@ -295,20 +296,30 @@ class DateShift:
             return StreamValue(block, raw, is_lazy=True)
         return self.shift_html(value) if field.html else self.shift(value)
 
-    def apply(self, fields):
-        """Shift the given fields in place on their objects; the names changed, by object."""
+    def shifted_fields(self, obj, skip=()):
+        """{name: new value} of the text fields of `obj` (a page or a row) that the shift
+        changes, found from its model (cached) without a query; `skip`: names kept."""
         changed = {}
-        for field in fields:
-            new = self.shifted_value(field)
-            old = field.raw
-            if isinstance(new, StreamValue):
-                differs = list(new.raw_data) != list(old.raw_data)
-            else:
-                differs = new != old
-            if differs:
-                setattr(field.obj, field.name, new)
-                changed.setdefault(id(field.obj), (field.obj, []))[1].append(field.name)
-        return list(changed.values())
+        for name, html in field_kinds(type(obj)):
+            if name in skip:
+                continue
+            value = getattr(obj, name)
+            if isinstance(value, StreamValue):
+                new = self.shifted_value(TextField(obj, name, "", "", html, None))
+                if list(new.raw_data) != list(value.raw_data):
+                    changed[name] = new
+            elif value:
+                new = self.shift_html(value) if html else self.shift(value)
+                if new != value:
+                    changed[name] = new
+        return changed
+
+    def shift_object(self, obj, skip=()):
+        """Shift the text fields of `obj` in place; the names of those changed."""
+        changed = self.shifted_fields(obj, skip)
+        for name, value in changed.items():
+            setattr(obj, name, value)
+        return list(changed)
 
 
 # The text fields of a page --------------------------------------------------------------
@@ -370,6 +381,22 @@ def model_text_fields(model, own_only=False):
         and not (own_only and field.name in page_fields)
         and is_text_field(field)
     ]
+
+
+@functools.cache
+def field_kinds(model):
+    """(name, rich text?) of each text field of a model: a page's own and Page's title,
+    SEO title and description, or a row's."""
+    if issubclass(model, Page):
+        fields = [(name, False) for name in PAGE_FIELDS]
+        fields += [
+            (field.name, isinstance(field, RichTextField))
+            for field in model_text_fields(model, own_only=True)
+        ]
+        return tuple(fields)
+    return tuple(
+        (field.name, isinstance(field, RichTextField)) for field in model_text_fields(model)
+    )
 
 
 def child_relations(model):

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Max
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.actions.copy_page import CopyPageAction
 from wagtail.documents import get_document_model
@@ -56,6 +57,11 @@ class RolloverError(Exception):
     """The rollover cannot be done as asked; the message is for the editor."""
 
 
+# The last date a copy may have: a moment on it exists in every time zone (on the
+# calendar's very last day, Kyiv's time would run past the year 9999).
+LAST_DATE = datetime.date.max - datetime.timedelta(days=1)
+
+
 def copy_image(image, user=None, **texts):
     """A copy of an image with a file of its own (same collection, focal point and
     tags), with `texts` (title, description) instead of the image's."""
@@ -84,15 +90,36 @@ def next_start_date(edition, year):
     the same calendar date (Monday 12 June 2017 → Monday 11 June 2018)."""
     start = edition.start_date
     try:
-        same_date = start.replace(year=year)
-    except ValueError:  # 29 February
-        same_date = start.replace(year=year, day=28)
-    shift = (start.weekday() - same_date.weekday() + 3) % 7 - 3
-    return same_date + datetime.timedelta(days=shift)
+        try:
+            same_date = start.replace(year=year)
+        except ValueError:  # 29 February
+            same_date = start.replace(year=year, day=28)
+        shift = (start.weekday() - same_date.weekday() + 3) % 7 - 3
+        return same_date + datetime.timedelta(days=shift)
+    except (ValueError, OverflowError) as error:  # a year past the calendar's
+        raise RolloverError(
+            _("The year %(year)s is outside the calendar: choose a year up to %(last)s.")
+            % {"year": year, "last": LAST_DATE.year}
+        ) from error
+
+
+def address_taken(home, year):
+    """What to say when the new edition's address, /<year>/, is taken under the home
+    page: by the edition of that year, or by another page with that slug."""
+    page = home.get_children().filter(slug=str(year)).first()
+    if page is None:
+        return None
+    if page.specific_class is EditionPage:
+        return _("The %(year)s edition already exists: nothing was created.") % {"year": year}
+    return _(
+        "The address /%(year)s/ is taken by the page «%(title)s»: change that page's "
+        "slug (on its «Promote» tab) or delete it, then create the edition. Nothing was "
+        "created."
+    ) % {"year": year, "title": page.get_admin_display_title()}
 
 
 def year_taken(home, year):
-    return EditionPage.objects.child_of(home).filter(slug=str(year)).exists()
+    return address_taken(home, year) is not None
 
 
 def two_days_on_one_date(edition):
@@ -113,6 +140,48 @@ def two_days_on_one_date(edition):
         "The programme has two days on %(date)s: change the date of one of them or "
         "delete it, then create the next edition. Nothing was created."
     ) % {"date": date.strftime("%d.%m.%Y")}
+
+
+def days_outside_dates(edition):
+    """What to say when a programme day is outside the edition's dates (the page editor
+    refuses that now; older programmes may have it): moved by the offset it would still
+    be outside, and in the new edition nobody could save it."""
+    day = (
+        DayPage.objects.descendant_of(edition)
+        .exclude(date__range=(edition.start_date, edition.end_date))
+        .order_by("date")
+        .first()
+    )
+    if day is None:
+        return None
+    return _(
+        "The programme day «%(title)s» is on %(date)s, outside the edition's dates "
+        "(%(start)s – %(end)s): change the date of the day or of the edition, then create "
+        "the next edition. Nothing was created."
+    ) % {
+        "title": day.title,
+        "date": day.date.strftime("%d.%m.%Y"),
+        "start": edition.start_date.strftime("%d.%m.%Y"),
+        "end": edition.end_date.strftime("%d.%m.%Y"),
+    }
+
+
+def past_the_calendar(edition, start_date):
+    """What to say when a date of the copy (the end, a day, a form's opening or closing)
+    would fall past the last date there is."""
+    offset = start_date - edition.start_date
+    latest = [edition.end_date, edition.published_on]
+    latest.append(DayPage.objects.descendant_of(edition).aggregate(Max("date"))["date__max"])
+    for model in FORM_PAGES:
+        times = model.objects.descendant_of(edition).aggregate(Max("opens_at"), Max("closes_at"))
+        latest += [timezone.localtime(moment).date() for moment in times.values() if moment]
+    latest = max(date for date in latest if date)
+    if offset.days <= 0 or (LAST_DATE - latest).days >= offset.days:
+        return None
+    return _(
+        "From this start date the new edition would have dates past %(last)s (this "
+        "edition's dates run to %(latest)s): choose an earlier year or start date."
+    ) % {"last": LAST_DATE.strftime("%d.%m.%Y"), "latest": latest.strftime("%d.%m.%Y")}
 
 
 @dataclass
@@ -141,19 +210,26 @@ class Rollover:
     def includes(self, part):
         return part not in self.without
 
+    def refusals(self):
+        """What stops this rollover, as (the form's field, the message for the editor):
+        the form shows them next to its fields, `run` refuses with the first."""
+        if message := address_taken(self.home, self.new_year):
+            yield "year", message
+        if message := past_the_calendar(self.edition, self.start_date):
+            yield "start_date", message
+        if self.includes("programme"):
+            for check in (two_days_on_one_date, days_outside_dates):
+                if message := check(self.edition):
+                    yield "parts", message
+
     def run(self):
         unknown = self.without - PARTS.keys()
         if unknown:
             raise RolloverError(f"Unknown parts: {', '.join(sorted(unknown))}")
         if self.user and not self.home.permissions_for_user(self.user).can_add_subpage():
             raise PermissionDenied
-        if year_taken(self.home, self.new_year):
-            raise RolloverError(
-                _("The %(year)s edition already exists: nothing was created.")
-                % {"year": self.new_year}
-            )
-        if self.includes("programme") and (message := two_days_on_one_date(self.edition)):
-            raise RolloverError(message)
+        if refusal := next(self.refusals(), None):
+            raise RolloverError(refusal[1])
         with transaction.atomic():
             edition = self.copy_edition()
             for child in self.edition.get_children().specific():

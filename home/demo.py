@@ -20,7 +20,7 @@ from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
 from django.core.management.base import CommandError
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from PIL import Image, ImageDraw, ImageFont
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
@@ -42,6 +42,7 @@ from events.models import (
     TrackPage,
     Venue,
 )
+from events.rollover import Rollover, year_taken
 from home.dates import format_date_range, format_day, format_time_range
 from home.models import HomePage, SiteSettings
 
@@ -1268,6 +1269,59 @@ def summary(edition, stored):
     }
 
 
+# The upcoming edition: built from 2017 by the rollover, as next year's team would,
+# so that the demo has open forms, a /current/ edition and 2017 in the archive.
+UPCOMING_STARTS_IN = datetime.timedelta(days=21)
+UPCOMING_NOTICE = (
+    "<p><b>Демонстраційний випуск.</b> Його створила команда завантаження демо-вмісту "
+    "з минулого випуску «Майстерні міста Житомир» — так, як команда наступного року "
+    "створює новий випуск з попереднього. Такого випуску не заплановано: дати, "
+    "програма й форми тут для того, щоб показати, як сайт виглядає перед подією.</p>"
+)
+UPCOMING_FORM_NOTICE = (
+    "<p><b>Демонстраційна форма.</b> Вона працює, як справжня, але заявки з неї "
+    "ніхто не розглядає.</p>"
+)
+
+
+def upcoming_start(today=None):
+    """The upcoming edition's first day: three weeks after today in Kyiv."""
+    return (today or timezone.localdate()) + UPCOMING_STARTS_IN
+
+
+def create_upcoming_edition(home, edition, today=None):
+    """The upcoming demonstration edition, rolled over from `edition` and published
+    whole; None (and nothing created) when its year is the edition's or already has
+    an edition."""
+    start = upcoming_start(today)
+    if start.year == edition.start_date.year or year_taken(home, start.year):
+        return None
+    # As the admin would: the edition as stored (its images with their sizes).
+    upcoming = Rollover(EditionPage.objects.get(pk=edition.pk), start).run()
+    mark_as_demonstration(upcoming)
+    # Every page's latest revision, the edition first (parents before children).
+    for page in upcoming.get_descendants(inclusive=True).order_by("path").specific():
+        page.get_latest_revision().publish()
+    return EditionPage.objects.get(pk=upcoming.pk)
+
+
+def mark_as_demonstration(upcoming):
+    """Say on the edition's page and on its forms that they are demonstration content
+    (its programme days say so already, as 2017's do). Written after the rollover, so
+    that nothing of it is taken for a date to move."""
+    for page, field_name, notice in [
+        (upcoming, "about", UPCOMING_NOTICE),
+        *(
+            (form, "intro", UPCOMING_FORM_NOTICE)
+            for model in (RegistrationFormPage, QuestionnairePage)
+            for form in model.objects.child_of(upcoming)
+        ),
+    ]:
+        draft = page.get_latest_revision_as_object()
+        setattr(draft, field_name, notice + getattr(draft, field_name))
+        draft.save_revision()
+
+
 @dataclass
 class Outcome:
     created: bool
@@ -1283,8 +1337,11 @@ def find_home():
     return home
 
 
-def load_demo(if_empty=False):
-    """Build the 2017 Zhytomyr edition unless it (or, with if_empty, any edition) exists."""
+def load_demo(if_empty=False, today=None):
+    """Build the 2017 Zhytomyr edition unless it (or, with if_empty, any edition)
+    exists, and from it, with the rollover, an upcoming demonstration edition that
+    starts three weeks after `today` (Kyiv), published: open forms and a current
+    edition, 2017 in the archive."""
     home = find_home()
     if if_empty and EditionPage.objects.exists():
         return Outcome(False, "An edition already exists: the demo was not loaded.")
@@ -1297,8 +1354,24 @@ def load_demo(if_empty=False):
         # The dates drawn in the PDFs are worded in Ukrainian, whatever the active language.
         with translation.override("uk"), transaction.atomic():
             edition = loader.load(home)
+            upcoming = create_upcoming_edition(home, edition, today)
     except Exception:
         loader.remove_stored_files()
         raise
-    message = f"Created the demo edition «{edition.title}» at {edition.url}"
-    return Outcome(True, message, summary(edition, loader.stored))
+    message = f"Created the demo edition «{edition.title}» at {edition.url} (past)"
+    counts = summary(edition, loader.stored)
+    if upcoming is None:
+        year = upcoming_start(today).year
+        message += f"; no upcoming edition: {year} is the demo's year or already taken"
+    else:
+        message += (
+            f", and from it with the rollover the upcoming demonstration edition at "
+            f"{upcoming.url}, from {upcoming.start_date}, published"
+        )
+        counts["upcoming edition's pages (published)"] = (
+            upcoming.get_descendants(inclusive=True).live().count()
+        )
+        counts["upcoming edition's programme days"] = DayPage.objects.descendant_of(
+            upcoming
+        ).count()
+    return Outcome(True, message, counts)

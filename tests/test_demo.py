@@ -1,12 +1,20 @@
-"""`load_demo` builds the 2017 Zhytomyr edition from the seed, once."""
+"""`load_demo` builds the 2017 Zhytomyr edition from the seed, once, and from it with
+the rollover an upcoming demonstration edition three weeks ahead."""
+
+import datetime
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Page, Revision
 
-from events.models import DayPage, EditionPage, Session, TrackPage
+from events.factories import EditionPageFactory
+from events.models import DayPage, EditionPage, RegistrationSubmission, Session, TrackPage
+from home.demo import load_demo
+
+from .helpers import registration
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +98,65 @@ def test_demo_documents_are_real_pdf_files(demo):
 def test_demo_registration_form_has_readable_field_names(demo):
     names = {field.clean_name for field in demo.registration_page.form_fields.all()}
     assert {"name", "email"} <= names
+
+
+KYIV = datetime.timezone(datetime.timedelta(hours=2))  # winter time
+TODAY = datetime.datetime(2026, 12, 2, 12, 0, tzinfo=KYIV)
+
+
+def test_demo_has_two_editions_the_upcoming_one_rolled_over_three_weeks_ahead(home_page):
+    with time_machine.travel(TODAY):
+        outcome = load_demo()
+    assert outcome.created
+    editions = EditionPage.objects.order_by("start_date")
+    assert [edition.slug for edition in editions] == ["2017", "2026"]
+    past, upcoming = editions
+    assert upcoming.start_date == datetime.date(2026, 12, 23)
+    assert upcoming.end_date - upcoming.start_date == past.end_date - past.start_date
+    # Published whole, and marked as demonstration content.
+    pages = upcoming.get_descendants(inclusive=True)
+    assert pages.count() == past.get_descendants(inclusive=True).count()
+    assert not pages.not_live().exists()
+    assert not pages.filter(has_unpublished_changes=True).exists()
+    assert upcoming.about.startswith("<p><b>Демонстраційний випуск.</b>")
+    assert "/2026/" in outcome.message and "2026-12-23" in outcome.message
+    assert outcome.counts["upcoming edition's pages (published)"] == pages.count()
+    assert outcome.counts["upcoming edition's programme days"] == 6
+
+
+def test_the_upcoming_demo_edition_is_current_with_open_forms_and_2017_archived(client, home_page):
+    with time_machine.travel(TODAY):
+        load_demo()
+        assert client.get("/current/")["Location"] == "/2026/"
+        form = client.get("/current/registration/", follow=True)
+        assert form.redirect_chain == [("/2026/registration/", 302)]
+        html = form.content.decode()
+        assert "Демонстраційна форма." in html and "<form" in html.split("<main", 1)[1]
+        sent = client.post(
+            "/2026/registration/",
+            registration(name="Олена", email="o@example.org", participation="Учасник"),
+        )
+        assert sent.status_code == 303
+        closed = client.get("/2017/registration/").content.decode()
+        home = client.get("/").content.decode()
+        about = client.get("/2026/").content.decode()
+    assert RegistrationSubmission.objects.get().page.url == "/2026/registration/"
+    assert "Реєстрацію закрито." in closed
+    assert 'href="/2026/registration/"' in closed
+    assert 'href="/2017/"' in home and 'href="/2026/"' in home
+    assert "Демонстраційний випуск." in about
+
+
+def test_the_upcoming_edition_is_skipped_when_its_year_is_taken(home_page):
+    EditionPageFactory(
+        parent=home_page,
+        start_date=datetime.date(2026, 10, 5),
+        end_date=datetime.date(2026, 10, 6),
+    )
+    with time_machine.travel(TODAY):
+        outcome = load_demo()
+    assert outcome.created
+    assert "no upcoming edition: 2026" in outcome.message
+    assert "upcoming edition's pages (published)" not in outcome.counts
+    assert sorted(EditionPage.objects.values_list("slug", flat=True)) == ["2017", "2026"]
+    assert EditionPage.objects.get(slug="2026").start_date == datetime.date(2026, 10, 5)

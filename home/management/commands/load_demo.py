@@ -5,9 +5,11 @@ from home.demo import load_demo
 
 class Command(BaseCommand):
     help = (
-        "Load the demo edition «Майстерня міста Житомир» (12–17 June 2017) under the home "
-        "page, with its tracks, programme, documents and registration form. Does nothing "
-        "when that edition already exists."
+        "Load the demo edition «Майстерня міста Житомир» (12–17 June 2017, the past "
+        "edition) under the home page, with its tracks, programme, documents and forms, "
+        "and from it, with the rollover, an upcoming demonstration edition that starts "
+        "21 days from today (Kyiv), published, with open forms (skipped when its year is "
+        "taken). Does nothing when the 2017 edition already exists."
     )
 
     def add_arguments(self, parser):

@@ -29,6 +29,7 @@ from wagtail.contrib.forms.views import (
 from wagtail.models import Page
 
 from events.attachments import EXTENSIONS
+from events.checklist import checklist_summary, edition_checklist
 from events.models import EditionPage, ProjectSubmission
 from events.rollover import (
     PARTS,
@@ -334,6 +335,9 @@ class RolloverView(WagtailAdminTemplateMixin, FormView):
                 "title": new.title,
                 "start": date_format(new.start_date, "j E Y"),
                 "copied": copied,
-            },
+            }
+            # The list itself is at the top of the editor this redirects to.
+            + " "
+            + checklist_summary(edition_checklist(new)),
         )
         return redirect("wagtailadmin_pages:edit", new.pk)

@@ -22,6 +22,7 @@ from wagtail.admin.panels import (
     InlinePanel,
     MultiFieldPanel,
     ObjectList,
+    Panel,
     TabbedInterface,
 )
 from wagtail.api import APIField
@@ -95,6 +96,31 @@ class CalendarFeedMixin(FeedRoutesMixin):
         context = super().get_context(request, *args, **kwargs)
         context["calendar_url"] = self.feed_url("calendar", request)
         return context
+
+
+class ChecklistPanel(Panel):
+    """«Перевірте перед публікацією» at the top of a draft edition's editor: what the
+    rollover could not settle (events/checklist.py), each item a link to its field.
+    Not shown once the edition is live, nor while the list is empty."""
+
+    class BoundPanel(Panel.BoundPanel):
+        template_name = "events/panels/checklist.html"
+
+        @cached_property
+        def items(self):
+            from events.checklist import edition_checklist  # it imports the models
+
+            return edition_checklist(self.instance)
+
+        def is_shown(self):
+            return bool(self.instance.pk) and not self.instance.live and bool(self.items)
+
+        def get_context_data(self, parent_context=None):
+            from events.checklist import grouped
+
+            context = super().get_context_data(parent_context)
+            context["groups"] = grouped(self.items)
+            return context
 
 
 class EditionPage(ModeratedDeletionMixin, CalendarFeedMixin, Page):
@@ -205,6 +231,7 @@ class EditionPage(ModeratedDeletionMixin, CalendarFeedMixin, Page):
     ]
 
     content_panels = [
+        ChecklistPanel(heading=_("Check before publishing")),
         *Page.content_panels,
         FieldPanel("published_on"),
         FieldPanel("city"),

@@ -1,9 +1,13 @@
 import datetime
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
+from events.checklist import edition_checklist
 from events.models import EditionPage
 from events.rollover import PARTS, Rollover, RolloverError, next_start_date
+
+from .edition_checklist import print_checklist
 
 
 class Command(BaseCommand):
@@ -25,8 +29,27 @@ class Command(BaseCommand):
             default="",
             help=f"comma-separated parts to leave out: {', '.join(PARTS)}",
         )
+        parser.add_argument(
+            "--check",
+            action="store_true",
+            help="a dry run: print what the new edition's checklist would be, create nothing",
+        )
 
-    def handle(self, *args, year, to, start=None, without="", **options):
+    def handle(self, *args, check=False, **options):
+        """The new edition, then its checklist (events/checklist.py). With --check, the
+        same inside a transaction that is rolled back: nothing is created."""
+        if not check:
+            new = self.create(**options)
+            print_checklist(self, edition_checklist(new))
+            return
+        with transaction.atomic():
+            new = self.create(**options, dry_run=True)
+            items = edition_checklist(new)
+            transaction.set_rollback(True)
+        print_checklist(self, items, with_urls=False)
+        self.stdout.write("Dry run: nothing was created.")
+
+    def create(self, *, year, to, start=None, without="", dry_run=False, **options):
         edition = EditionPage.objects.filter(slug=str(year)).first()
         if edition is None:
             raise CommandError(f"There is no {year} edition.")
@@ -44,4 +67,8 @@ class Command(BaseCommand):
         except RolloverError as error:
             raise CommandError(str(error)) from error
         counts = ", ".join(f"{number} {name}" for name, number in rollover.counts.items())
-        self.stdout.write(self.style.SUCCESS(f"Created the draft edition {new.url}: {counts}."))
+        if dry_run:
+            self.stdout.write(f"Dry run: the draft edition {new.url} would have {counts}.")
+        else:
+            self.stdout.write(self.style.SUCCESS(f"Created the draft edition {new.url}: {counts}."))
+        return new

@@ -10,6 +10,7 @@ import io
 import os
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
@@ -25,6 +26,7 @@ from wagtail.utils.file import hash_filelike
 
 from documents.models import DocumentsPage
 
+from .indexing import references_indexed_once
 from .models import (
     DayPage,
     EditionPage,
@@ -205,7 +207,11 @@ class Rollover:
         self.pages = {}  # old page id → its copy
         self.tracks = {}  # old track id → its copy
         self.images = {}  # old image id → the new edition's copy with shifted texts
-        self.dates = DateShift(self.edition.start_date, self.edition.end_date, self.start_date)
+
+    @cached_property
+    def dates(self):
+        # On first use, after `refusals`: with dates past the calendar it cannot be made.
+        return DateShift(self.edition.start_date, self.edition.end_date, self.start_date)
 
     def includes(self, part):
         return part not in self.without
@@ -230,7 +236,7 @@ class Rollover:
             raise PermissionDenied
         if refusal := next(self.refusals(), None):
             raise RolloverError(refusal[1])
-        with transaction.atomic():
+        with transaction.atomic(), references_indexed_once():
             edition = self.copy_edition()
             for child in self.edition.get_children().specific():
                 self.copy_part(child, edition)

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 import uuid
 from pathlib import Path
@@ -38,6 +39,18 @@ def wait_for(url, seconds=15):
         except OSError:
             time.sleep(0.1)
     raise TimeoutError(url)
+
+
+def current_path(base_url, part="", **headers):
+    """Where `/current/<part>` leads on the site at `base_url`: on the demo, the upcoming
+    edition's page (2017's forms closed after its last day), e.g. "/2026/registration/"."""
+    import requests
+
+    response = requests.get(
+        f"{base_url}/current/{part}", headers=headers, allow_redirects=False, timeout=30
+    )
+    assert response.status_code == 302, response.status_code
+    return urllib.parse.urlsplit(response.headers["Location"]).path
 
 
 class DemoSite:

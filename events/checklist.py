@@ -26,6 +26,7 @@ from .models import (
     Session,
     TrackPage,
 )
+from .yeartext import DateShift, text_fields
 
 FORM_PAGES = (RegistrationFormPage, QuestionnairePage)
 
@@ -150,15 +151,40 @@ class Checklist:
     def __init__(self, edition):
         self.edition = edition
         self.previous = previous_edition(edition)
+        self.dates = self.previous and DateShift(
+            self.previous.start_date, self.previous.end_date, edition.start_date
+        )
 
     def items(self):
         pages = edited_pages(self.edition)
         carried = self.carried_files(pages)
         items = []
         for page in pages:
+            items += self.text_items(page)
             items += self.file_items(page, carried)
             items += self.page_items(page)
         return items
+
+    # Texts that still speak of the previous edition -------------------------------------
+
+    def text_items(self, page):
+        if self.dates is None:
+            return
+        for field in text_fields(page):
+            phrases = self.dates.mentions(field.value)
+            if not phrases:
+                continue
+            yield Item(
+                page,
+                field.label,
+                _("Still says %(phrases)s: write it for %(year)s.")
+                % {
+                    "phrases": ", ".join(f"«{phrase}»" for phrase in dict.fromkeys(phrases)),
+                    "year": self.edition.start_date.year,
+                },
+                edit_url(page, field.anchor),
+                "text",
+            )
 
     # Images and documents carried over -------------------------------------------------
 
@@ -166,7 +192,8 @@ class Checklist:
         """{"image": {id: image}, "document": {id: document}} of those this edition
         shares with the previous one: the same object, or a copy of its file (the
         rollover gives an image whose texts it rewrites a copy of its own, whose pixels
-        still say what the old one's said)."""
+        still say what the old one's said). Each document item of the pages is given
+        its document, whose title names a row without a title of its own."""
         if self.previous is None:
             return {"image": {}, "document": {}}
         old = dict(zip(("image", "document"), used_files(self.previous), strict=True))
@@ -184,6 +211,11 @@ class Checklist:
                     filter(None, (file_hash(objects[pk]) for pk in old[kind] if pk in objects))
                 )
                 carried[kind].update((obj.pk, obj) for obj in others if obj.file_hash in hashes)
+        for page in pages:
+            if isinstance(page, DocumentsPage):
+                for item in page.document_items.all():
+                    if item.document_id in objects:
+                        item.document = objects[item.document_id]
         return carried
 
     def file_items(self, page, carried):

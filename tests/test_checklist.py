@@ -39,10 +39,12 @@ NEW_START = datetime.date(2018, 6, 11)
 
 @pytest.fixture
 def old(edition):
-    """The small edition of conftest with everything the checklist looks at: a hero
-    image, a partner's logo, a track's image, a document on the documents page (from
-    conftest) and in a link, forms without an opening time, a session without hosts
-    (conftest's «Відкриття») and a break without hosts."""
+    """The small edition of conftest with everything the checklist looks at: a history
+    that speaks of 2017 (the rollover keeps it), a hero image, a partner's logo, a
+    track's image, a document on the documents page (from conftest) and in a link,
+    forms without an opening time, a session without hosts (conftest's «Відкриття»)
+    and a break without hosts."""
+    edition.history = "<p>Уперше майстерня відбулася у 2017 році.</p>"
     edition.hero_image = ImageFactory(title="Заставка 2017")
     edition.save()
     EditionPartnerFactory(edition=edition, name="Міська рада", logo=ImageFactory(title="Герб"))
@@ -83,6 +85,9 @@ def draft_of(page):
 def test_each_carried_file_empty_window_and_hostless_session_is_listed(old, new):
     items = edition_checklist(new)
     by_field = {(item.page.title, item.field): item for item in items}
+    history = by_field[("Майстерня міста Житомир", "Історія")]
+    assert history.kind == "text" and "«2017" in history.what and "2018" in history.what
+    assert history.url == f"/admin/pages/{new.pk}/edit/#id_history"
     image = by_field[("Майстерня міста Житомир", "Головне зображення")]
     assert image.kind == "image"
     # The rollover gave it a copy of its own, with «2018» in its title: the same file.
@@ -106,7 +111,9 @@ def test_each_carried_file_empty_window_and_hostless_session_is_listed(old, new)
     assert host.kind == "host"
     assert re.fullmatch(r"/admin/pages/\d+/edit/#id_sessions-0-hosts", host.url)
     # Not the break, not the sessions with hosts, nothing of the track without an image.
-    assert kinds(items) == ["document", "document", "form", "form", "host"] + ["image"] * 3
+    assert kinds(items) == ["document", "document", "form", "form", "host"] + ["image"] * 3 + [
+        "text"
+    ]
 
     # In the order of the edition's pages, each page once.
     tree = [page.pk for page in new.get_descendants(inclusive=True)]
@@ -116,8 +123,9 @@ def test_each_carried_file_empty_window_and_hostless_session_is_listed(old, new)
 
 
 def test_each_item_goes_once_fixed(old, new):
-    assert len(edition_checklist(new)) == 8
+    assert len(edition_checklist(new)) == 9
     edition = draft_of(new)
+    edition.history = "<p>Уперше майстерня відбулася рік тому.</p>"
     edition.hero_image = ImageFactory(title="Заставка 2018")
     edition.partners.all()[0].logo = None
     edition.links.all()[0].link_document = DocumentFactory(title="Анкета 2018")
@@ -141,6 +149,32 @@ def test_each_item_goes_once_fixed(old, new):
     assert edition_checklist(new) == []
 
 
+def test_what_the_editor_writes_of_the_old_edition_is_listed_in_its_tab_and_row(old, new):
+    track = draft_of(TrackPage.objects.descendant_of(new).get(title="Велотранспорт"))
+    track.seo_title = "Велотранспорт: 12–17 червня 2017"
+    track.save_revision()
+    day = draft_of(DayPage.objects.descendant_of(new).get(date=NEW_START))
+    sessions = list(day.sessions.all())
+    sessions[-1].description = "Як минулого разу, 13.06.2017 о 12:00."
+    day.save_revision()
+    items = [item for item in edition_checklist(new) if item.kind == "text"]
+    by_page = {item.page.title: item for item in items}
+    assert by_page["Велотранспорт"].url.endswith("#id_seo_title")
+    assert "«12–17 червня 2017»" in by_page["Велотранспорт"].what
+    index = len(sessions) - 1
+    assert by_page["День 1"].url.endswith(f"#id_sessions-{index}-description")
+    assert "«13.06.2017»" in by_page["День 1"].what
+
+    track.seo_title = "Велотранспорт: 11–16 червня 2018"
+    track.save_revision()
+    day = draft_of(day)
+    list(day.sessions.all())[-1].description = "Як минулого разу."
+    day.save_revision()
+    assert [item.page.title for item in edition_checklist(new) if item.kind == "text"] == [
+        "Майстерня міста Житомир"  # the history, which the rollover keeps
+    ]
+
+
 def test_without_an_edition_before_nothing_is_said_of_carried_files(old):
     assert kinds(edition_checklist(old)) == ["form", "form", "host"]
 
@@ -151,12 +185,19 @@ def test_the_rollover_says_how_many_and_the_editor_shows_them_until_published(ad
     new = EditionPage.objects.get(slug="2018")
     assert response.redirect_chain[-1][0] == f"/admin/pages/{new.pk}/edit/"
     html = response.content.decode()
-    assert "«Перевірте перед публікацією» угорі нового випуску: 8 пунктів" in html
+    assert "«Перевірте перед публікацією» угорі нового випуску: 9 пунктів" in html
     assert "<span data-panel-heading-text>Перевірте перед публікацією</span>" in html
     items = edition_checklist(new)
     for item in items:
         assert f'<a href="{item.url}">{item.field}</a>' in html
 
+    # A field of another tab: Wagtail's tabs (w-tabs, with the page's address) open the
+    # tab that holds the element the address's #anchor names.
+    track = draft_of(TrackPage.objects.descendant_of(new).get(title="Велотранспорт"))
+    track.seo_title = "Велотранспорт 2017"
+    track.save_revision()
+    items = edition_checklist(new)
+    seo = next(item for item in items if item.url.endswith("#id_seo_title"))
     editors = {}
     for item in items:
         assert admin_client.get(item.url).status_code == 200, item.url
@@ -172,10 +213,21 @@ def test_the_rollover_says_how_many_and_the_editor_shows_them_until_published(ad
         rf'id="{row}-title"[^>]*value="Відкриття"|value="Відкриття"[^>]*id="{row}-title"',
         editors[path],
     )
+    assert tab_of(editors[path], anchor) == "Контент"
+    path, anchor = seo.url.split("#")
+    assert tab_of(editors[path], anchor) == "Просування"
 
     new.get_latest_revision().publish()
     live = admin_client.get(f"/admin/pages/{new.pk}/edit/").content.decode()
     assert "Перевірте перед публікацією" not in live
+
+
+def tab_of(html, anchor):
+    """The heading of the editor's tab that holds the element with id `anchor`."""
+    position = html.index(f'id="{anchor}"')
+    panels = re.finditer(r'<section\s+id="tab-([^"]+)"[^>]*role="tabpanel"', html)
+    tab = [panel[1] for panel in panels if panel.start() < position][-1]
+    return re.search(rf'id="tab-label-{tab}"[^>]*>\s*([^<]*?)\s*<', html)[1]
 
 
 def test_the_panel_is_not_shown_on_an_edition_with_nothing_to_check(admin_client, old):
@@ -201,7 +253,7 @@ def test_edition_checklist_command_prints_each_item_with_its_address(old, new):
     for item in items:
         assert f"  - {item.field}: {item.what}" in lines
         assert f"    http://testserver{item.url}" in lines
-    assert lines[-1] == "8 to check."
+    assert lines[-1] == "9 to check."
     with pytest.raises(CommandError, match="There is no 2031 edition"):
         call_command("edition_checklist", "2031", stdout=out)
 
@@ -214,7 +266,7 @@ def test_rollover_check_prints_the_checklist_and_creates_nothing(old):
     assert Page.objects.count() == pages
     assert not EditionPage.objects.filter(slug="2018").exists()
     assert "Dry run: the draft edition /2018/ would have" in text
-    assert text.splitlines()[-2:] == ["8 to check.", "Dry run: nothing was created."]
+    assert text.splitlines()[-2:] == ["9 to check.", "Dry run: nothing was created."]
     assert "  - Форма відкривається: " in text
     # The pages (and image copies) it would create are gone: no addresses.
     assert "/admin/" not in text
@@ -227,7 +279,7 @@ def test_rollover_check_prints_the_checklist_and_creates_nothing(old):
     assert f"    http://testserver/admin/pages/{new.pk}/edit/#id_opens_at" not in lines
     registration = RegistrationFormPage.objects.descendant_of(new).get()
     assert f"    http://testserver/admin/pages/{registration.pk}/edit/#id_opens_at" in lines
-    assert lines[-1] == "8 to check."
+    assert lines[-1] == "9 to check."
 
 
 def count_queries(edition):
@@ -269,3 +321,5 @@ def test_the_demo_s_rollover_lists_its_images_documents_and_forms(
     assert kinds(items).count("image") == 1 + 4 + 4  # hero, partners' logos, tracks' icons
     assert kinds(items).count("document") == 1 + 3  # a link, the documents page
     assert kinds(items).count("form") == 2
+    # The history, which the rollover keeps as it was, still tells of 2017.
+    assert [item.field for item in items if item.kind == "text"] == ["Історія"]

@@ -196,8 +196,14 @@ def test_the_rollover_says_how_many_and_the_editor_shows_them_until_published(ad
     track = draft_of(TrackPage.objects.descendant_of(new).get(title="Велотранспорт"))
     track.seo_title = "Велотранспорт 2017"
     track.save_revision()
+    edition = draft_of(new)
+    edition.goals = [("goal", "Продовжити розмову 2017 року")]
+    edition.partners.all()[0].name = "Міська рада (2017)"
+    edition.save_revision()
     items = edition_checklist(new)
     seo = next(item for item in items if item.url.endswith("#id_seo_title"))
+    goals = next(item for item in items if item.url.endswith("#goals"))
+    partner = next(item for item in items if item.url.endswith("#id_partners-0-name"))
     editors = {}
     for item in items:
         assert admin_client.get(item.url).status_code == 200, item.url
@@ -214,8 +220,13 @@ def test_the_rollover_says_how_many_and_the_editor_shows_them_until_published(ad
         editors[path],
     )
     assert tab_of(editors[path], anchor) == "Контент"
-    path, anchor = seo.url.split("#")
-    assert tab_of(editors[path], anchor) == "Просування"
+    for item, tab in [
+        (seo, "Просування"),
+        (goals, "Контент"),
+        (partner, "Партнери, контакти, посилання"),
+    ]:
+        path, anchor = item.url.split("#")
+        assert tab_of(editors[path], anchor) == tab
 
     new.get_latest_revision().publish()
     live = admin_client.get(f"/admin/pages/{new.pk}/edit/").content.decode()

@@ -64,7 +64,7 @@ class RolloverError(Exception):
 LAST_DATE = datetime.date.max - datetime.timedelta(days=1)
 
 
-def copy_image(image, user=None, **texts):
+def copy_image(image, user=None, filename=None, **texts):
     """A copy of an image with a file of its own (same collection, focal point and
     tags), with `texts` (title, description) instead of the image's."""
     with image.open_file() as file:
@@ -80,7 +80,8 @@ def copy_image(image, user=None, **texts):
         file_size=len(data),
         file_hash=hash_filelike(io.BytesIO(data)),
     )
-    copy.file.save(os.path.basename(image.file.name), ContentFile(data), save=False)
+    filename = filename or os.path.basename(image.file.name)
+    copy.file.save(filename, ContentFile(data), save=False)
     copy.width, copy.height = image.width, image.height
     copy.save()
     copy.tags.add(*image.tags.all())
@@ -309,6 +310,12 @@ class Rollover:
             self.images[image.pk] = copy_image(
                 image,
                 user=self.user,
+                # its file's name says the new year too, as the image's URLs do
+                filename=re.sub(
+                    rf"(?<!\d){self.old_year}(?!\d)",
+                    self.new_year,
+                    os.path.basename(image.file.name),
+                ),
                 title=self.dates.shift(image.title),
                 description=self.dates.shift(image.description),
             )

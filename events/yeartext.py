@@ -49,7 +49,9 @@ WEEKDAY_SPELLINGS = ("п’ятниця", "пʼятниця")
 
 _SPACE = r"(?:[ \u00a0\u202f]|&nbsp;|&#160;)+"
 _OPT_SPACE = r"(?:[ \u00a0\u202f]|&nbsp;|&#160;)*"
-_DASH = r"(?:[\-\u2010-\u2015]|&ndash;|&mdash;|&#8211;|&#8212;)"
+# A range's dash: the en dash the site writes, a hyphen or its kin; not the em dash,
+# which in Ukrainian parts a sentence («12 червня — 2 січня 2017»).
+_DASH = r"(?:[\-\u2010-\u2013]|&ndash;|&#8211;)"
 _MONTH = "(?i:" + "|".join(MONTHS) + ")"
 _WEEKDAY = "(?i:" + "|".join([*WEEKDAYS, *WEEKDAY_SPELLINGS]) + ")"
 _DAY_START = r"(?<![\d.,:/\w])"

@@ -15,7 +15,7 @@ from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy
-from django.views.generic import FormView, UpdateView
+from django.views.generic import FormView, TemplateView, UpdateView
 from django_filters import ChoiceFilter
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -31,6 +31,17 @@ from wagtail.models import Page
 from events.attachments import EXTENSIONS
 from events.checklist import checklist_summary, edition_checklist
 from events.models import EditionPage, ProjectSubmission
+from events.publishing import (
+    DRAFT,
+    IN_MODERATION,
+    LIVE,
+    PUBLISHED,
+    SCHEDULED,
+    SUBMITTED,
+    may_publish_edition,
+    plan_edition,
+    publish_edition,
+)
 from events.rollover import (
     PARTS,
     Rollover,
@@ -341,3 +352,72 @@ class RolloverView(WagtailAdminTemplateMixin, FormView):
             + checklist_summary(edition_checklist(new)),
         )
         return redirect("wagtailadmin_pages:edit", new.pk)
+
+
+# The groups of the «Publish the edition» page, in the order it lists them.
+PUBLISH_GROUPS = (DRAFT, PUBLISHED, SUBMITTED, SCHEDULED, IN_MODERATION, LIVE)
+
+
+class PublishEditionView(WagtailAdminTemplateMixin, TemplateView):
+    """«Publish the edition»: what will happen to each page of the edition (GET), then
+    it done (POST): published, sent to moderation, or left a draft and why, with a
+    link to the editor of each page that stayed a draft."""
+
+    template_name = "events/admin/publish_edition.html"
+    page_title = gettext_lazy("Publish the edition")
+    header_icon = "upload"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.edition = get_object_or_404(EditionPage, pk=kwargs["pk"])
+        if not may_publish_edition(self.edition, request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_subtitle(self):
+        return self.edition.get_admin_display_title()
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {
+                "url": reverse("wagtailadmin_pages:edit", args=[self.edition.pk]),
+                "label": self.get_page_subtitle(),
+            },
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+    def get_context_data(self, report=None, **kwargs):
+        report = report or plan_edition(self.edition, self.request.user)
+        groups = []
+        for status in PUBLISH_GROUPS:
+            results = report.with_status(status)
+            if results:
+                label = results[0].label if report.done else results[0].planned_label
+                groups.append({"status": status, "label": label, "results": results})
+        return {
+            **super().get_context_data(**kwargs),
+            "edition": self.edition,
+            "report": report,
+            "groups": groups,
+            "counts": report.counts(),
+            "action_url": self.request.path,
+            "to_do": bool(report.published or report.submitted or report.scheduled),
+        }
+
+    def post(self, request, *args, **kwargs):
+        report = publish_edition(self.edition, request.user)
+        counts = report.counts()
+        messages.success(
+            request,
+            gettext(
+                "«%(title)s»: published %(published)s, submitted for moderation "
+                "%(submitted)s, scheduled %(scheduled)s, stayed drafts %(drafts)s."
+            )
+            % {
+                "title": self.edition.get_admin_display_title(),
+                "published": counts[PUBLISHED],
+                "submitted": counts[SUBMITTED],
+                "scheduled": counts[SCHEDULED],
+                "drafts": counts[DRAFT],
+            },
+        )
+        return self.render_to_response(self.get_context_data(report=report))

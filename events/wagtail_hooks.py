@@ -10,8 +10,10 @@ from wagtail.models import Page, Site
 
 from events.mail import KINDS, failed_mails, failure_of
 from events.models import DayPage, EditionPage, QuestionnairePage, RegistrationFormPage
+from events.publishing import may_publish_edition
 from events.views import (
     ModeratedDeleteSubmissionsView,
+    PublishEditionView,
     ReviewView,
     RolloverView,
     download_attachment,
@@ -31,6 +33,7 @@ def register_event_urls():
             name="moderated_delete_submissions",
         ),
         path("editions/<int:pk>/rollover/", RolloverView.as_view(), name="edition_rollover"),
+        path("editions/<int:pk>/publish/", PublishEditionView.as_view(), name="edition_publish"),
         path(
             "forms/questionnaires/<int:pk>/review/",
             ReviewView.as_view(),
@@ -67,6 +70,27 @@ def rollover_header_button(page, user, view_name, next_url=None):
 @hooks.register("register_page_listing_more_buttons")
 def rollover_listing_button(page, user, next_url=None):
     yield RolloverMenuItem(page=page, priority=25)
+
+
+class PublishEditionMenuItem(PageMenuItem):
+    """«Publish the edition»: the edition and every page under it that is ready."""
+
+    label = _("Publish the edition")
+    icon_name = "upload"
+    url_name = "edition_publish"
+
+    def is_shown(self, user):
+        return self.page.specific_class is EditionPage and may_publish_edition(self.page, user)
+
+
+@hooks.register("register_page_header_buttons")
+def publish_edition_header_button(page, user, view_name, next_url=None):
+    yield PublishEditionMenuItem(page=page, priority=34)
+
+
+@hooks.register("register_page_listing_more_buttons")
+def publish_edition_listing_button(page, user, next_url=None):
+    yield PublishEditionMenuItem(page=page, priority=24)
 
 
 class CurrentEditionPanel(Component):

@@ -56,15 +56,25 @@ def rolled(django_db_setup, django_db_blocker):
         }
         with time_machine.travel(READ_AT, tick=False):
             new = Rollover(old, next_start_date(old, 2018)).run()
+            drafts = {
+                page.pk: (texts_of_page(page), texts_of_page(page.get_latest_revision_as_object()))
+                for page in new.get_descendants(inclusive=True).specific()
+            }
             for page in new.get_descendants(inclusive=True).order_by("path").specific():
                 page.get_latest_revision().publish()
         yield {
+            "drafts": drafts,
             "old": old,
             "new": EditionPage.objects.get(pk=new.pk),
             "before": before,
             "old_images": old_images,
         }
         transaction.set_rollback(True)
+
+
+def texts_of_page(page):
+    """{(anchor, name): value} of a page's text fields and its rows'."""
+    return {(field.anchor, field.name): field.value for field in text_fields(page)}
 
 
 @pytest.fixture
@@ -184,6 +194,13 @@ def test_only_the_history_still_mentions_2017_and_it_really_does(new, dates):
     [(_, _, mentions)] = left
     assert mentions == ["2017"]
     assert "2017 року — перша" in new.history
+
+
+def test_the_drafts_revision_and_row_agree(rolled):
+    """What the editor edits (the latest revision) is what the row says: shifted both."""
+    assert len(rolled["drafts"]) == 15
+    for pk, (row, revision) in rolled["drafts"].items():
+        assert row == revision, pk
 
 
 def test_every_2018_text_was_moved_not_dropped(new, dates):

@@ -4,6 +4,8 @@ import re
 
 import pytest
 
+from tests.helpers import current_path
+
 from .conftest import demo_site
 
 EDITOR = ("olena", "rollover-in-the-browser")
@@ -82,6 +84,11 @@ def test_an_editor_rolls_over_edits_a_session_and_publishes_it(site, browser):
     assert response.status == 200
     assert "Відкриття Майстерні 2018" in visitor.locator("main").inner_text()
     assert "11 червня" in visitor.locator("main").inner_text()
+    # /current/ leads to the latest live edition: the demo's upcoming one (three weeks
+    # ahead, later than 2018), and 2018 joins 2017 in the archive.
     current = visitor.goto(site + "/current/programme/")
-    assert current.url == site + "/2018/programme/"
+    assert current.url == site + current_path(site, "programme/")
+    assert current.url not in (site + "/2017/programme/", site + "/2018/programme/")
+    visitor.goto(site + "/")
+    assert visitor.locator(".archive a[href='/2018/']").count() == 1
     context.close()

@@ -14,7 +14,7 @@ from wagtail.models import Page
 
 from documents.factories import DocumentFactory, DocumentItemFactory
 from documents.models import DocumentsPage
-from events.checklist import edition_checklist, grouped
+from events.checklist import checklist_summary, edition_checklist, grouped
 from events.factories import (
     DayPageFactory,
     EditionPartnerFactory,
@@ -334,3 +334,11 @@ def test_the_demo_s_rollover_lists_its_images_documents_and_forms(
     assert kinds(items).count("form") == 2
     # The history, which the rollover keeps as it was, still tells of 2017.
     assert [item.field for item in items if item.kind == "text"] == ["Історія"]
+
+
+def test_the_rollover_s_message_counts_in_ukrainian(old):
+    items = edition_checklist(old)  # three
+    assert checklist_summary([]) == "Перед публікацією нічого не лишилося перевірити."
+    assert checklist_summary(items[:1]).endswith(": 1 пункт для перевірки.")
+    assert checklist_summary(items).endswith(": 3 пункти для перевірки.")
+    assert checklist_summary(items * 2).endswith(": 6 пунктів для перевірки.")

@@ -42,6 +42,7 @@ from events.models import (
     TrackPage,
     Venue,
 )
+from events.publishing import publish_edition
 from events.rollover import Rollover, year_taken
 from home.dates import format_date_range, format_day, format_time_range
 from home.models import HomePage, SiteSettings
@@ -1299,9 +1300,11 @@ def create_upcoming_edition(home, edition, today=None):
     # As the admin would: the edition as stored (its images with their sizes).
     upcoming = Rollover(EditionPage.objects.get(pk=edition.pk), start).run()
     mark_as_demonstration(upcoming)
-    # Every page's latest revision, the edition first (parents before children).
-    for page in upcoming.get_descendants(inclusive=True).order_by("path").specific():
-        page.get_latest_revision().publish()
+    # «Опублікувати випуск», as an editor would: every page, parents first.
+    report = publish_edition(upcoming)
+    if report.drafts:
+        left = "; ".join(f"{result.page.title}: {result.reason}" for result in report.drafts)
+        raise CommandError(f"The upcoming demo edition could not be published: {left}")
     return EditionPage.objects.get(pk=upcoming.pk)
 
 

@@ -310,3 +310,15 @@ def test_a_title_with_its_year_is_not_given_it_twice(home_page):
     edition = EditionPageFactory(parent=home_page, start_date=datetime.date(2031, 6, 2))
     assert edition.title == edition.get_admin_display_title() == "Майстерня міста Житомир 2031"
     assert EditionPage(title="Нове", start_date=None).get_admin_display_title() == "Нове"
+
+
+# The form's own script ----------------------------------------------------------------
+
+
+def test_the_rollover_form_loads_its_date_picker_before_using_it(admin_client, edition):
+    """The start date's widget calls initDateChooser inline; the script that defines it
+    is the form's media, printed by wagtailadmin/generic/form.html's `media`.
+    tests/browser/test_rollover_form.py picks a date in Chromium."""
+    html = admin_client.get(rollover_url(edition)).content.decode()
+    script = html.index("wagtailadmin/js/date-time-chooser.js")
+    assert script < html.index('initDateChooser("id_start_date"')

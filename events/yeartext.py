@@ -68,6 +68,13 @@ _DATE = (
     + rf"(?P<m2>{_MONTH})(?:(?P<sy2>{_SPACE})(?P<y2>\d{{4}}){_YEAR_END})?)?"
     + rf"(?:(?P<wsep>,{_OPT_SPACE})(?P<wd>{_WEEKDAY})(?!\w))?"
 )
+# Days joined by a word before one month: «з 12 по 17 червня», «12, 13 і 14 червня».
+_LAST_JOIN = r"(?:[ \u00a0]|&nbsp;)+(?:і|й|та|по|до|або|чи)(?:[ \u00a0]|&nbsp;)+"
+_DAYS = (
+    _DAY_START
+    + rf"(?P<days>[0-3]?\d(?:,(?:[ \u00a0]|&nbsp;)*[0-3]?\d)*{_LAST_JOIN}[0-3]?\d)(?!\d)"
+    + rf"(?P<ls>{_SPACE})(?P<lm>{_MONTH})(?:(?P<lsy>{_SPACE})(?P<ly>\d{{4}}){_YEAR_END})?"
+)
 _ISO = r"(?<![\d\-\w])(?P<iy>\d{4})-(?P<im>\d{2})-(?P<id>\d{2})(?!\d|-\d)"
 _DOTTED = r"(?<![\d.\w])(?P<dd>\d{1,2})\.(?P<dm>\d{1,2})\.(?P<dy>\d{4})(?!\d|\.\d)"
 _URL = r"(?P<url>(?:https?://|www\.|mailto:)[^\s<>\"']+|[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+)"
@@ -121,7 +128,7 @@ class DateShift:
         self.old_year = str(old_start.year)
         self.new_year = str(new_start.year)
         self.pattern = re.compile(
-            "|".join([_URL, _ISO, _DOTTED, _DATE, _year_pattern(self.old_year)])
+            "|".join([_URL, _ISO, _DOTTED, _DAYS, _DATE, _year_pattern(self.old_year)])
         )
         self.loose_year = re.compile(r"\S*(?<!\d)" + re.escape(self.old_year) + r"(?!\d)\S*")
 
@@ -204,7 +211,38 @@ class DateShift:
                 return f"{d.day:0{len(match['dd'])}d}.{d.month:0{len(match['dm'])}d}.{d.year}"
 
             return self._replace_numeric(match, match["dy"], match["dm"], match["dd"], dotted)
+        if match["days"]:
+            return self._replace_days(match)
         return self._replace_date(match)
+
+    def _replace_days(self, match):
+        """«з 12 по 17 червня 2017»: each day moved, the words between them kept; each
+        day is written with its month when the shift parts them."""
+        text = match[0]
+        if match["ly"] and match["ly"] != self.old_year:
+            return text, False
+        parts = re.split(r"(\d+)", match["days"])  # ["", day, join, day, …, ""]
+        days, joins = parts[1::2], parts[2:-1:2]
+        month = MONTHS.index(match["lm"].lower()) + 1
+        year = int(match["ly"] or self.old_year)
+        try:
+            dates = [datetime.date(year, month, int(day)) for day in days]
+        except ValueError:
+            return self._swap_year(text)
+        moved = [date + self.offset for date in dates]
+        one_month = len({(date.year, date.month) for date in moved}) == 1
+        written = ""
+        for i, date in enumerate(moved):
+            written += str(date.day)
+            if not one_month or i == len(moved) - 1:
+                written += f"{match['ls']}{_month(date, match['lm'])}"
+            if i < len(joins):
+                written += joins[i]
+        if match["ly"]:
+            written += f"{match['lsy']}{moved[-1].year}"
+        elif moved[-1].year != int(self.new_year):
+            written += f" {moved[-1].year}"
+        return written, bool(match["ly"]) or self._old_days(dates[0], dates[-1])
 
     def _swap_year(self, text):
         swapped = re.sub(r"(?<!\d)" + re.escape(self.old_year) + r"(?!\d)", self.new_year, text)

@@ -12,7 +12,12 @@ parent stays a draft. `plan_edition` tells the same without changing anything.""
 
 from dataclasses import dataclass, field
 
-from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    FieldDoesNotExist,
+    PermissionDenied,
+    ValidationError,
+)
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -118,10 +123,22 @@ WAGTAIL_FIELDS = [field.name for field in Page._meta.concrete_fields if field.is
 
 
 def field_label(model, name):
+    if name == NON_FIELD_ERRORS:
+        return ""
     try:
         return str(getattr(model._meta.get_field(name), "verbose_name", name))
     except FieldDoesNotExist:
         return name
+
+
+def error_items(error, model, prefix=""):
+    """A model's ValidationError as [(field label, message)], labels after `prefix`."""
+    items = []
+    for name, messages in error.update_error_dict({}).items():
+        label = field_label(model, name)
+        label = f"{prefix}{label}" if label else prefix.rstrip(": ")
+        items.extend((label, message) for message in messages)
+    return items
 
 
 def validation_errors(page):
@@ -129,17 +146,10 @@ def validation_errors(page):
     message)]. The model's validation (fields, `clean`, the slug among its siblings),
     each StreamField's blocks and each inline child (sessions, form fields…)."""
     errors = []
-
-    def collect(error, model, prefix=""):
-        for name, messages in error.update_error_dict({}).items():
-            label = "" if name == NON_FIELD_ERRORS else field_label(model, name)
-            label = f"{prefix}{label}" if label else prefix.rstrip(": ")
-            errors.extend((label, message) for message in messages)
-
     try:
         page.full_clean(exclude=WAGTAIL_FIELDS)
     except ValidationError as error:
-        collect(error, type(page))
+        errors += error_items(error, type(page))
     for model_field in type(page)._meta.get_fields():
         if isinstance(model_field, StreamField):
             try:
@@ -154,8 +164,12 @@ def validation_errors(page):
             try:
                 child.full_clean(exclude=[relation.field.name])
             except ValidationError as error:
-                collect(error, model, f"{model._meta.verbose_name} {number}: ")
+                errors += error_items(error, model, f"{model._meta.verbose_name} {number}: ")
     return errors
+
+
+def errors_text(errors):
+    return "; ".join(f"«{label}»: {message}" if label else message for label, message in errors)
 
 
 def block_messages(error):
@@ -250,13 +264,7 @@ class EditionPublisher:
         )
         version = revision.as_object() if revision else page
         if errors := validation_errors(version):
-            return PageResult(
-                page,
-                DRAFT,
-                "; ".join(
-                    f"«{label}»: {message}" if label else message for label, message in errors
-                ),
-            )
+            return PageResult(page, DRAFT, errors_text(errors))
         if may_publish:
             return self.publish(page, revision, version)
         return self.submit(page, workflow)
@@ -278,23 +286,38 @@ class EditionPublisher:
             % {"when": date_format(timezone.localtime(go_live_at), "j E Y, H:i")},
         )
 
+    def refused(self, page, action):
+        """Run Wagtail's action in a savepoint; what it refuses leaves the page a draft
+        (validation that saving runs again, or a workflow that publishes at once as a
+        user who may not publish), and the run goes on."""
+        try:
+            with transaction.atomic():
+                action()
+        except ValidationError as error:
+            errors = error_items(error, type(page))
+            return PageResult(page, DRAFT, errors_text(errors))
+        except PermissionDenied:
+            return PageResult(page, DRAFT, gettext("You may not publish this page."))
+        return None
+
     def publish(self, page, revision, version):
+        if self.act and (refusal := self.refused(page, lambda: revision.publish(user=self.user))):
+            return refusal
         go_live_at = version.go_live_at
         if go_live_at and go_live_at > timezone.now():
-            if self.act:
-                revision.publish(user=self.user)
             return self.scheduled(page, go_live_at)
-        if self.act:
-            revision.publish(user=self.user)
         return PageResult(page, PUBLISHED)
 
     def submit(self, page, workflow):
-        if self.act:
+        def start():
             state = page.current_workflow_state
             if state is not None and state.status == WorkflowState.STATUS_NEEDS_CHANGES:
                 state.resume(self.user)
             else:
                 workflow.start(page, self.user)
+
+        if self.act and (refusal := self.refused(page, start)):
+            return refusal
         return PageResult(
             page,
             SUBMITTED,

@@ -308,3 +308,20 @@ def test_an_editor_without_permission_on_the_edition_neither_sees_nor_runs_the_a
     assert client.post(url).status_code == 302
     assert client.post(url, headers={"x-requested-with": "XMLHttpRequest"}).status_code == 403
     assert snapshot(rolled) == before
+
+
+def test_a_workflow_that_would_publish_at_once_as_an_editor_leaves_the_pages_drafts(
+    rolled, django_user_model
+):
+    """A workflow without tasks publishes on submission, as the submitter: for an
+    editor Wagtail refuses that, and each page says so instead of the run failing."""
+    empty = Workflow.objects.create(name="Без завдань")
+    WorkflowPage.objects.create(workflow=empty, page=rolled)
+    editor = member(django_user_model, "redaktor", "Редактори")
+
+    report = publish_edition(rolled, user=editor)
+
+    assert report.results[0].status == DRAFT
+    assert report.results[0].reason == "Ви не маєте права публікувати цю сторінку."
+    assert not tree(rolled).live().exists()
+    assert not WorkflowState.objects.filter(workflow=empty).exists()  # rolled back

@@ -228,6 +228,7 @@ def test_a_moderator_publishes_the_rolled_over_demo_in_one_action(
     assert "Опубліковано: 15" in html
 
     assert not tree(rolled).not_live().exists()
+    client.logout()  # as a visitor
     for page in tree(rolled).specific():
         assert client.get(page.url).status_code == 200, page.url
     assert client.get("/current/")["Location"] == "/2018/"

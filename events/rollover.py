@@ -237,11 +237,20 @@ class Rollover:
             raise PermissionDenied
         if refusal := next(self.refusals(), None):
             raise RolloverError(refusal[1])
-        with transaction.atomic(), references_indexed_once():
-            edition = self.copy_edition()
-            for child in self.edition.get_children().specific():
-                self.copy_part(child, edition)
-            self.remap_edition_links(edition)
+        try:
+            with transaction.atomic(), references_indexed_once():
+                edition = self.copy_edition()
+                for child in self.edition.get_children().specific():
+                    self.copy_part(child, edition)
+                self.remap_edition_links(edition)
+        except OverflowError as error:  # a date in a text moved past the calendar's end
+            raise RolloverError(
+                _(
+                    "From this start date a date in the edition's texts would fall past "
+                    "%(last)s: choose an earlier year or start date. Nothing was created."
+                )
+                % {"last": LAST_DATE.strftime("%d.%m.%Y")}
+            ) from error
         return edition
 
     # One page ------------------------------------------------------------------------

@@ -322,3 +322,23 @@ def test_the_rollover_form_loads_its_date_picker_before_using_it(admin_client, e
     html = admin_client.get(rollover_url(edition)).content.decode()
     script = html.index("wagtailadmin/js/date-time-chooser.js")
     assert script < html.index('initDateChooser("id_start_date"')
+
+
+def test_a_date_in_a_text_past_the_calendar_is_refused_above_the_form(admin_client, edition):
+    """The edition's own dates fit, but its text names a later date (a report due at
+    the end of the year) that the copy would move past the calendar's end."""
+    RegistrationFormPage.objects.update(closes_at=None)
+    edition.about = "<p>Звіт буде готовий 31.12.2017.</p>"
+    edition.save_revision().publish()
+    pages = Page.objects.count()
+    response = admin_client.post(
+        rollover_url(edition), {"year": "9999", "start_date": "9999-12-10", "parts": ALL_PARTS}
+    )
+    assert response.status_code == 200
+    [error] = response.context["form"].non_field_errors()
+    assert "дата в текстах випуску" in error and "30.12.9999" in error
+    assert error in response.content.decode()
+    assert Page.objects.count() == pages
+    with pytest.raises(CommandError, match="30.12.9999"):
+        call_command("rollover_edition", "2017", "--to", "9999", "--start", "9999-12-10")
+    assert Page.objects.count() == pages

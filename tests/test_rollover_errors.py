@@ -113,18 +113,17 @@ def test_a_session_with_another_edition_s_track_and_venue_is_copied_without_them
     """Older data (or the API) may have a session point at a track or a venue of
     another edition: the copy must not point the new edition there."""
     other = Rollover(edition, datetime.date(2016, 6, 13)).run()
-    stray = Session.objects.get(title="Велопробіг", page__in=DayPage.objects.child_of(
-        ProgrammePage.objects.child_of(edition).get()
-    ))
+    stray = Session.objects.get(
+        title="Велопробіг",
+        page__in=DayPage.objects.child_of(ProgrammePage.objects.child_of(edition).get()),
+    )
     stray.track = TrackPage.objects.child_of(other).first()
     stray.venue = other.venues.first()
     stray.save()
     new = Rollover(edition, datetime.date(2018, 6, 11)).run()
     copy = Session.objects.get(title="Велопробіг", page__in=DayPage.objects.descendant_of(new))
     assert (copy.track_id, copy.venue_id) == (None, None)
-    others = Session.objects.filter(page__in=DayPage.objects.descendant_of(new)).exclude(
-        pk=copy.pk
-    )
+    others = Session.objects.filter(page__in=DayPage.objects.descendant_of(new)).exclude(pk=copy.pk)
     new_venues = set(new.venues.values_list("pk", flat=True))
     assert all(session.venue_id in new_venues for session in others)
 
@@ -150,9 +149,10 @@ def test_a_start_date_whose_end_is_past_the_calendar_is_refused_next_to_it(
         call_command("rollover_edition", "2017", "--to", "9999", "--start", "9999-12-28")
     assert counts()
     # The same year with a start the calendar has.
-    assert admin_client.post(
-        rollover_url(edition), {"year": "9999", "parts": ALL_PARTS}
-    ).status_code == 302
+    assert (
+        admin_client.post(rollover_url(edition), {"year": "9999", "parts": ALL_PARTS}).status_code
+        == 302
+    )
 
 
 def test_a_year_past_the_calendar_is_refused_on_the_year(admin_client, edition):
@@ -268,9 +268,7 @@ def test_the_explorer_shows_each_edition_with_its_year(admin_client, home_page, 
         assert html.count(title) >= 1, title
 
 
-def test_the_page_chooser_shows_each_edition_with_its_year(
-    admin_client, home_page, two_editions
-):
+def test_the_page_chooser_shows_each_edition_with_its_year(admin_client, home_page, two_editions):
     url = reverse("wagtailadmin_choose_page_child", args=[home_page.pk])
     for query in ({}, {"page_type": "events.editionpage"}):
         html = admin_client.get(url, query).json()["html"]

@@ -134,10 +134,11 @@ def field_label(model, name):
 def error_items(error, model, prefix=""):
     """A model's ValidationError as [(field label, message)], labels after `prefix`."""
     items = []
-    for name, messages in error.update_error_dict({}).items():
+    by_field = getattr(error, "error_dict", None) or {NON_FIELD_ERRORS: error.error_list}
+    for name, field_errors in by_field.items():
         label = field_label(model, name)
         label = f"{prefix}{label}" if label else prefix.rstrip(": ")
-        items.extend((label, message) for message in messages)
+        items.extend((label, message) for each in field_errors for message in each.messages)
     return items
 
 

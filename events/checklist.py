@@ -232,14 +232,14 @@ class Checklist:
                 label = of_object(model, inline, name)
             if kind == "image":
                 what = _(
-                    "The image «%(title)s» is the file of %(year)s: check its content "
-                    "(an image may have the dates drawn in its pixels)."
+                    "The image «%(title)s» is carried over from the %(year)s edition: "
+                    "check what it shows (dates may be drawn in its pixels)."
                 )
                 url = reverse("wagtailimages:edit", args=[obj.pk])
             else:
                 what = _(
-                    "The document «%(title)s» is the file of %(year)s: check its "
-                    "content (a document is last year's file)."
+                    "The document «%(title)s» is carried over from the %(year)s "
+                    "edition: check its content or upload this year's version."
                 )
                 url = reverse("wagtaildocs:edit", args=[obj.pk])
             yield Item(page, label, what % {"title": obj.title, "year": year}, url, kind)

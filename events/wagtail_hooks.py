@@ -8,6 +8,7 @@ from wagtail.admin.ui.menus.pages import PageMenuItem
 from wagtail.contrib.forms.utils import get_forms_for_user
 from wagtail.models import Page, Site
 
+from events.checklist import edition_checklist
 from events.mail import KINDS, failed_mails, failure_of
 from events.models import DayPage, EditionPage, QuestionnairePage, RegistrationFormPage
 from events.publishing import may_publish_edition
@@ -133,8 +134,26 @@ class CurrentEditionPanel(Component):
             can_roll_over=edition.get_parent()
             .permissions_for_user(self.request.user)
             .can_add_subpage(),
+            drafts=self.draft_editions(edition),
         )
         return context
+
+    def draft_editions(self, edition):
+        """The next editions being prepared (drafts after the current one): each with
+        what its checklist still lists and whether this user may publish it."""
+        drafts = EditionPage.objects.sibling_of(edition, inclusive=False).filter(
+            live=False, start_date__gt=edition.start_date
+        )
+        user = self.request.user
+        return [
+            {
+                "edition": draft,
+                "to_check": len(edition_checklist(draft)),
+                "can_publish": may_publish_edition(draft, user),
+            }
+            for draft in drafts.order_by("start_date")
+            if draft.permissions_for_user(user).can_edit()
+        ]
 
 
 def current_edition_for_admin(request):

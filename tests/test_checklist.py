@@ -93,7 +93,7 @@ def test_each_carried_file_empty_window_and_hostless_session_is_listed(old, new)
     # The rollover gave it a copy of its own, with «2018» in its title: the same file.
     copy = EditionPage.objects.get(pk=new.pk).hero_image
     assert copy.pk != old.hero_image_id and copy.file_hash == old.hero_image.get_file_hash()
-    assert "«Заставка 2018»" in image.what and "файл 2017 року" in image.what
+    assert "«Заставка 2018»" in image.what and "з випуску 2017 року" in image.what
     assert image.url == f"/admin/images/{copy.pk}/"
     logo = by_field[("Майстерня міста Житомир", "Партнер «Міська рада»: логотип")]
     assert logo.kind == "image" and "«Герб»" in logo.what

@@ -340,3 +340,23 @@ def test_a_date_in_a_text_past_the_calendar_is_refused_above_the_form(admin_clie
     with pytest.raises(CommandError, match="30.12.9999"):
         call_command("rollover_edition", "2017", "--to", "9999", "--start", "9999-12-10")
     assert Page.objects.count() == pages
+
+
+def test_the_dashboard_shows_the_next_edition_in_preparation(
+    admin_client, two_editions, django_assert_max_num_queries
+):
+    """The draft 2018 under the live 2017: named with its year, what its checklist
+    still lists and «Опублікувати випуск» one click away; gone once it is live."""
+    from events.checklist import edition_checklist
+    from events.publishing import publish_edition
+
+    old, new = two_editions
+    with django_assert_max_num_queries(90):
+        html = admin_client.get("/admin/").content.decode()
+    assert "Наступний випуск, у підготовці" in html
+    assert f'href="/admin/pages/{new.pk}/edit/">Майстерня міста Житомир (2018)</a>' in html
+    to_check = len(edition_checklist(new))
+    assert to_check and f"{to_check} " in html.split("у підготовці", 1)[1]
+    assert reverse("edition_publish", args=[new.pk]) in html
+    publish_edition(new)
+    assert "у підготовці" not in admin_client.get("/admin/").content.decode()

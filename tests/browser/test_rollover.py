@@ -1,5 +1,9 @@
-"""An editor starts next year's edition in the admin, as the press office would."""
+"""Next year's edition in the admin, as the press office builds it: from the latest
+edition's page menu, a start date picked in the date picker (after a refused year), the
+checklist «Перевірте перед публікацією» followed to fix a field, the whole edition
+published in one action, and the public site then leading with it."""
 
+import datetime
 import re
 
 import pytest
@@ -41,54 +45,113 @@ def site(tmp_path_factory):
         yield url
 
 
-def publish(page):
-    """Publish the page open in the editor, from the footer's action menu."""
-    page.locator("footer [data-w-dropdown-target='toggle']").first.click()
-    page.locator("button[name='action-publish']").click()
-    page.wait_for_load_state()
+def pick_a_date(admin, field, year, day=11):
+    """Open Wagtail's date picker on `field`, go month by month to `year` and pick `day`
+    of the month shown: the value the field then holds."""
+    field.click()
+    picker = admin.locator(".xdsoft_datetimepicker:visible")
+    picker.wait_for()
+    for _month in range(24):
+        if picker.locator(".xdsoft_year span").inner_text() == str(year):
+            break
+        picker.locator(".xdsoft_monthpicker .xdsoft_next").click()
+    picker.locator(f"td.xdsoft_date:not(.xdsoft_other_month)[data-date='{day}']").click()
+    return field.input_value()
 
 
-def test_an_editor_rolls_over_edits_a_session_and_publishes_it(site, browser):
+def test_an_editor_rolls_over_checks_and_publishes_the_next_edition(site, browser):
     context = browser.new_context(locale="uk-UA", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
     admin = context.new_page()
+    errors = []
+    admin.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    admin.on("pageerror", lambda error: errors.append(str(error)))
     admin.goto(site + "/admin/login/")
     admin.locator("#id_username").fill(EDITOR[0])
     admin.locator("#id_password").fill(EDITOR[1])
     admin.locator("form button[type=submit]").click()
+    admin.wait_for_url(re.compile(r"/admin/$"))
 
-    # From the 2017 edition's page menu.
+    # The editions are told apart by their year; the latest is the demo's upcoming one.
+    latest = current_path(site).strip("/")
+    new_year = int(latest) + 1
     admin.goto(site + "/admin/pages/search/?q=Майстерня")
-    admin.get_by_role("link", name="Майстерня міста Житомир").first.click()
+    listing = admin.locator("main").inner_text()
+    assert "Майстерня міста Житомир (2017)" in listing
+    assert f"Майстерня міста Житомир ({latest})" in listing
+    admin.get_by_role("link", name=f"Майстерня міста Житомир ({latest})").first.click()
     admin.locator("header [data-w-dropdown-target='toggle']").first.click()
     admin.get_by_role("link", name="Створити наступний випуск").click()
-    assert admin.get_by_label("Рік нового випуску").input_value() == "2018"
+    admin.wait_for_load_state("networkidle")
+    year = admin.get_by_label("Рік нового випуску")
+    assert year.input_value() == str(new_year)
+
+    # A year that is taken is refused next to the field, and nothing is created.
+    year.fill(latest)
+    admin.get_by_role("button", name="Створити чернетку").click()
+    admin.wait_for_load_state()
+    assert f"Випуск {latest} року вже існує" in admin.locator("main").inner_text()
+
+    # The start date from the date picker.
+    admin.get_by_label("Рік нового випуску").fill(str(new_year))
+    start = pick_a_date(admin, admin.get_by_label("Дата початку"), new_year)
+    assert re.fullmatch(rf"11\.\d\d\.{new_year}", start), start
     admin.get_by_role("button", name="Створити чернетку").click()
     admin.wait_for_url(re.compile(r"/admin/pages/\d+/edit/$"))
     assert "Створено чернетку випуску" in admin.locator(".messages").inner_text()
+    assert "Перевірте перед публікацією" in admin.locator(".messages").inner_text()
     edition_id = re.search(r"/pages/(\d+)/edit/", admin.url)[1]
-    publish(admin)
+    assert admin.locator("#id_start_date").input_value() == start
 
-    # The programme and the first day of the new edition, with one session renamed.
-    admin.goto(f"{site}/admin/pages/{edition_id}/")
-    admin.get_by_role("link", name="Програма", exact=True).first.click()
-    programme_id = re.search(r"/pages/(\d+)/edit/", admin.url)[1]
-    publish(admin)
-    admin.goto(f"{site}/admin/pages/{programme_id}/")
-    admin.get_by_role("link", name=re.compile(r"^День 1")).first.click()
-    admin.locator("[name='sessions-0-title']").fill("Відкриття Майстерні 2018")
-    publish(admin)
+    # The checklist on the draft edition: its registration form has no opening time.
+    assert admin.get_by_role("heading", name="Перевірте перед публікацією").is_visible()
+    checklist = admin.locator("main").inner_text()
+    assert "не вказано" in checklist or "відкривається" in checklist
+    item = admin.locator("a[href$='#id_opens_at']").first
+    item.click()
+    admin.wait_for_url(re.compile(r"/admin/pages/\d+/edit/#id_opens_at$"))
+    opens_at = admin.locator("#id_opens_at")
+    assert opens_at.is_visible()
+    opens = datetime.datetime.strptime(start, "%d.%m.%Y") - datetime.timedelta(days=30)
+    opens_at.fill(opens.strftime("%d.%m.%Y 09:00"))
+    admin.keyboard.press("Escape")
+    admin.locator("footer button.action-save").click()
+    admin.wait_for_url(re.compile(r"/admin/pages/\d+/edit/$"))
+    fixed_form = admin.url
 
+    admin.goto(f"{site}/admin/pages/{edition_id}/edit/")
+    assert admin.locator(f"a[href='{fixed_form.removeprefix(site)}#id_opens_at']").count() == 0
+
+    # «Опублікувати випуск»: what will happen, then all of it live.
+    admin.locator("header [data-w-dropdown-target='toggle']").first.click()
+    admin.get_by_role("link", name="Опублікувати випуск").click()
+    admin.wait_for_url(re.compile(rf"/admin/editions/{edition_id}/publish/$"))
+    assert "Буде опубліковано" in admin.locator("main").inner_text()
+    admin.get_by_role("button", name="Опублікувати випуск").click()
+    admin.wait_for_load_state()
+    done = admin.locator("main").inner_text()
+    assert "Опубліковано" in done and "Лишається чернеткою" not in done
+    assert errors == []
+
+    # The visitor: every page of the new edition is live, and /current/ leads to it.
     visitor = context.new_page()
-    response = visitor.goto(site + "/2018/programme/")
-    assert response.status == 200
-    assert "Відкриття Майстерні 2018" in visitor.locator("main").inner_text()
-    assert "11 червня" in visitor.locator("main").inner_text()
-    # /current/ leads to the latest live edition: the demo's upcoming one (three weeks
-    # ahead, later than 2018), and 2018 joins 2017 in the archive.
-    current = visitor.goto(site + "/current/programme/")
-    assert current.url == site + current_path(site, "programme/")
-    assert current.url not in (site + "/2017/programme/", site + "/2018/programme/")
+    assert current_path(site) == f"/{new_year}/"
+    response = visitor.goto(site + "/current/")
+    assert response.status == 200 and visitor.url == f"{site}/{new_year}/"
+    main = visitor.locator("main").inner_text()
+    assert str(int(latest)) not in main.replace("2017", "")  # only the history's 2017
+    links = visitor.locator(f"main a[href^='/{new_year}/']")
+    addresses = {links.nth(i).get_attribute("href") for i in range(links.count())}
+    programme = visitor.goto(f"{site}/{new_year}/programme/")
+    assert programme.status == 200
+    day_links = visitor.locator(f"main a[href^='/{new_year}/programme/{new_year}-']")
+    addresses |= {day_links.nth(i).get_attribute("href") for i in range(day_links.count())}
+    assert len(addresses) > 10
+    for address in sorted(addresses):  # pages, and the calendar files beside them
+        assert visitor.request.get(site + address.split("#")[0]).status == 200, address
+    registration = visitor.goto(f"{site}/current/registration/")
+    assert visitor.url == f"{site}/{new_year}/registration/"
+    assert registration.status == 200
     visitor.goto(site + "/")
-    assert visitor.locator(".archive a[href='/2018/']").count() == 1
+    assert visitor.locator(f".archive a[href='/{latest}/']").count() == 1
     context.close()

@@ -46,14 +46,25 @@ def main():
     try:
         with site.serve() as url:
             site.manage("ensure_admin")
-            edition = pk_of(site, "EditionPage.objects.get(slug='2017')")
-            programme = pk_of(site, "ProgrammePage.objects.get()")
-            day = pk_of(site, "DayPage.objects.order_by('date').first()")
-            track = pk_of(site, "TrackPage.objects.order_by('pk').first()")
-            documents = pk_of(site, "DocumentsPage.objects.get()")
-            registration = pk_of(site, "RegistrationFormPage.objects.get()")
-            questionnaire = pk_of(site, "QuestionnairePage.objects.get()")
-            site_id = pk_of(site, "EditionPage.objects.get(slug='2017').get_site()")
+            # The demo's upcoming edition (the one the dashboard leads with), and the
+            # next one rolled over from it, a draft with its checklist.
+            latest = "EditionPage.objects.order_by('-start_date').first()"
+            edition = pk_of(site, latest)
+            year = int(
+                site.manage(
+                    "shell", "-c", f"from events.models import *; print({latest}.slug)"
+                ).split()[-1]
+            )
+            site.manage("rollover_edition", str(year), "--to", str(year + 1))
+            draft = pk_of(site, f"EditionPage.objects.get(slug='{year + 1}')")
+            under = f"descendant_of(EditionPage.objects.get(pk={edition}))"
+            programme = pk_of(site, f"ProgrammePage.objects.{under}.get()")
+            day = pk_of(site, f"DayPage.objects.{under}.order_by('date').first()")
+            track = pk_of(site, f"TrackPage.objects.{under}.order_by('path').first()")
+            documents = pk_of(site, f"DocumentsPage.objects.{under}.get()")
+            registration = pk_of(site, f"RegistrationFormPage.objects.{under}.get()")
+            questionnaire = pk_of(site, f"QuestionnairePage.objects.{under}.get()")
+            site_id = pk_of(site, f"EditionPage.objects.get(pk={edition}).get_site()")
             shots = {
                 "dashboard": "/admin/",
                 "explorer": f"/admin/pages/{edition}/",
@@ -65,6 +76,8 @@ def main():
                 "registration": f"/admin/pages/{registration}/edit/",
                 "submissions": f"/admin/forms/submissions/{questionnaire}/",
                 "rollover": f"/admin/editions/{edition}/rollover/",
+                "checklist": f"/admin/pages/{draft}/edit/",
+                "publish_edition": f"/admin/editions/{draft}/publish/",
                 "settings": f"/admin/settings/home/sitesettings/{site_id}/",
             }
             with sync_playwright() as playwright:

@@ -312,6 +312,8 @@ class RolloverView(WagtailAdminTemplateMixin, FormView):
             **super().get_context_data(**kwargs),
             "action_url": self.request.path,
             "submit_button_label": gettext("Create the draft"),
+            # The copy takes a few seconds at Lviv's scale: the button says it is busy.
+            "submit_button_active_label": gettext("Creating the draft…"),
             "edition": self.edition,
         }
         # wagtailadmin/generic/form.html prints `media`: the date picker's script.

@@ -1,7 +1,10 @@
+import contextlib
 import datetime
 
 import pytest
+import time_machine
 from django.core.cache import cache
+from django.db import transaction
 
 from documents.factories import DocumentItemFactory, DocumentsPageFactory
 from events.factories import (
@@ -21,6 +24,26 @@ from home.models import HomePage
 def fresh_cache():
     """Rate-limit counters and cached settings do not leak from one test to another."""
     cache.clear()
+
+
+@pytest.fixture(scope="module")
+def module_demo(request, django_db_setup, django_db_blocker):
+    """The demo loaded once for a whole test module (it takes seconds), in a transaction
+    rolled back after the module's last test; each test's own changes are undone by its
+    `db` savepoint as usual; its value is load_demo's outcome. A module loads it at a
+    frozen moment with DEMO_LOADED_AT. Once set up, it is what every later test of the
+    module sees.
+    Every test of such a module must use `db` (pytest-django runs tests without it
+    after the transactional ones, which empty the database)."""
+    from home.demo import load_demo
+
+    moment = getattr(request.module, "DEMO_LOADED_AT", None)
+    travel = time_machine.travel(moment, tick=False) if moment else contextlib.nullcontext()
+    with django_db_blocker.unblock(), transaction.atomic():
+        with travel:
+            outcome = load_demo()
+        yield outcome
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

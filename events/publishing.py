@@ -284,7 +284,7 @@ class EditionPublisher:
             page,
             SCHEDULED,
             gettext("Left scheduled: it goes live on %(when)s.")
-            % {"when": date_format(timezone.localtime(go_live_at), "j E Y, H:i")},
+            % {"when": date_format(timezone.localtime(go_live_at), "DATETIME_FORMAT")},
         )
 
     def refused(self, page, action):

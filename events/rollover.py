@@ -34,6 +34,7 @@ from .models import (
     QuestionnairePage,
     RegistrationFormPage,
     TrackPage,
+    year_slug,
 )
 from .yeartext import DateShift
 
@@ -109,7 +110,7 @@ def next_start_date(edition, year):
 def address_taken(home, year):
     """What to say when the new edition's address, /<year>/, is taken under the home
     page: by the edition of that year, or by another page with that slug."""
-    page = home.get_children().filter(slug=str(year)).first()
+    page = home.get_children().filter(slug=year_slug(year)).first()
     if page is None:
         return None
     if page.specific_class is EditionPage:
@@ -202,8 +203,8 @@ class Rollover:
 
     def __post_init__(self):
         self.offset = self.start_date - self.edition.start_date
-        self.old_year = str(self.edition.start_date.year)
-        self.new_year = str(self.start_date.year)
+        self.old_year = year_slug(self.edition.start_date)
+        self.new_year = year_slug(self.start_date)
         self.home = self.edition.get_parent().specific
         self.pages = {}  # old page id → its copy
         self.tracks = {}  # old track id → its copy

@@ -7,11 +7,6 @@ or the track's sessions), so that they add no queries of their own. Times are gi
 with the offset of Europe/Kyiv: 2017-06-12T15:00:00+03:00.
 """
 
-import datetime
-from zoneinfo import ZoneInfo
-
-from django.conf import settings
-
 from events.calendar import session_description
 
 # The 1.91:1 image that Facebook, Telegram and search engines show for a shared link.
@@ -29,11 +24,6 @@ COUNTRY = "UA"
 
 def absolute(request, url):
     return request.build_absolute_uri(url) if url else None
-
-
-def local_datetime(date, time):
-    zone = ZoneInfo(settings.TIME_ZONE)
-    return datetime.datetime.combine(date, time, tzinfo=zone).isoformat()
 
 
 def place(venue, city):
@@ -97,10 +87,8 @@ def edition_reference(edition, request):
     }
 
 
-def session_url(session, day, request):
-    # The day is given rather than read from session.page, which is not always fetched.
-    url = day.url + day.reverse_subpage("session", kwargs={"session_id": session.pk})
-    return absolute(request, url)
+def session_url(session, request):
+    return absolute(request, session.url)
 
 
 def session_event(session, request, *, day, edition, track, venue):
@@ -109,9 +97,9 @@ def session_event(session, request, *, day, edition, track, venue):
     data = {
         "@type": "Event",
         "name": session.title,
-        "startDate": local_datetime(day.date, session.start_time),
-        "endDate": local_datetime(day.date, session.end_time),
-        "url": session_url(session, day, request),
+        "startDate": session.starts_at.isoformat(),
+        "endDate": session.ends_at.isoformat(),
+        "url": session_url(session, request),
         "eventStatus": SCHEDULED,
         "eventAttendanceMode": OFFLINE,
         "inLanguage": LANGUAGE,

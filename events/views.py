@@ -48,10 +48,7 @@ from events.rollover import (
     RolloverError,
     next_start_date,
 )
-
-# A spreadsheet runs a cell that starts like a formula: such answers are exported as
-# text, behind an apostrophe (OWASP's advice against CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from home.spreadsheets import neutralise
 
 
 def can_see_submissions(user, submission):
@@ -83,10 +80,7 @@ class WorkshopSubmissionsListView(SubmissionsListView):
         return queryset.filter(search_text__contains=self.search_query.casefold())
 
     def preprocess_field_value(self, field, value, export_format):
-        value = super().preprocess_field_value(field, value, export_format)
-        if isinstance(value, str) and value.startswith(FORMULA_START):
-            return f"'{value}"
-        return value
+        return neutralise(super().preprocess_field_value(field, value, export_format))
 
     def to_row_dict(self, item):
         row = super().to_row_dict(item)
@@ -346,7 +340,7 @@ class RolloverView(WagtailAdminTemplateMixin, FormView):
             )
             % {
                 "title": new.title,
-                "start": date_format(new.start_date, "j E Y"),
+                "start": date_format(new.start_date, "DATE_FORMAT"),
                 "copied": copied,
             }
             # The list itself is at the top of the editor this redirects to.

@@ -7,7 +7,7 @@ EN_DASH = "\u2013"
 
 
 def format_date(value):
-    return date_format(value, "j E Y")
+    return date_format(value, "DATE_FORMAT")
 
 
 def format_day(value):
@@ -26,7 +26,7 @@ def format_date_range(start, end):
     if start.year != end.year:
         return f"{format_date(start)} {EN_DASH} {format_date(end)}"
     if start.month != end.month:
-        return f"{date_format(start, 'j E')} {EN_DASH} {format_date(end)}"
+        return f"{date_format(start, 'MONTH_DAY_FORMAT')} {EN_DASH} {format_date(end)}"
     return f"{start.day}{EN_DASH}{format_date(end)}"
 
 

@@ -41,6 +41,7 @@ from events.models import (
     Session,
     TrackPage,
     Venue,
+    year_slug,
 )
 from events.publishing import publish_edition
 from events.rollover import Rollover, year_taken
@@ -1348,7 +1349,7 @@ def load_demo(if_empty=False, today=None):
     home = find_home()
     if if_empty and EditionPage.objects.exists():
         return Outcome(False, "An edition already exists: the demo was not loaded.")
-    slug = str(EDITION["start_date"].year)
+    slug = year_slug(EDITION["start_date"])
     if EditionPage.objects.child_of(home).filter(slug=slug).exists():
         return Outcome(False, f"The {slug} edition already exists: nothing to do.")
 

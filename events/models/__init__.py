@@ -6,6 +6,7 @@ from .edition import (
     EditionPartner,
     TrackPage,
     Venue,
+    year_slug,
 )
 from .forms import RegistrationFormField, RegistrationFormPage, RegistrationSubmission
 from .programme import DayPage, ProgrammePage, Session
@@ -28,4 +29,5 @@ __all__ = [
     "Session",
     "TrackPage",
     "Venue",
+    "year_slug",
 ]

@@ -37,6 +37,12 @@ from home.models import SiteSettings
 from home.permissions import ModeratedDeletionMixin
 
 
+def year_slug(year):
+    """The rule of the editions' addresses: an edition's slug is its year (/2017/).
+    `year` is a year or a date."""
+    return str(getattr(year, "year", year))
+
+
 @dataclass(frozen=True)
 class Contacts:
     email: str
@@ -52,7 +58,7 @@ class EditionPageForm(WagtailAdminPageForm):
         if start_date:
             # Whatever the slug field holds, the year replaces it.
             self._errors.pop("slug", None)
-            self.cleaned_data["slug"] = str(start_date.year)
+            self.cleaned_data["slug"] = year_slug(start_date)
         cleaned_data = super().clean()
         if start_date and self.has_error("slug"):
             del self.errors["slug"]
@@ -287,7 +293,7 @@ class EditionPage(ModeratedDeletionMixin, CalendarFeedMixin, Page):
         if self.slug.isdigit():
             year = self.slug
         elif self.start_date:
-            year = str(self.start_date.year)
+            year = year_slug(self.start_date)
         else:  # a new edition, not saved yet
             return title
         if re.search(rf"(?<!\d){year}(?!\d)", title):
@@ -302,7 +308,7 @@ class EditionPage(ModeratedDeletionMixin, CalendarFeedMixin, Page):
     def full_clean(self, *args, **kwargs):
         # The year is the address: /2017/. Set before Wagtail checks the slug.
         if self.start_date:
-            self.slug = str(self.start_date.year)
+            self.slug = year_slug(self.start_date)
         super().full_clean(*args, **kwargs)
 
     @property

@@ -261,6 +261,10 @@ class DayPage(CachedUrlMixin, EditionChildMixin, CalendarFeedMixin, Page):
     def calendar_sessions(self):
         return self.sessions.for_calendar()
 
+    def session_path(self, session_id):
+        """A session's own page, under the day's address: «sessions/<id>/»."""
+        return self.reverse_subpage("session", kwargs={"session_id": session_id})
+
     def get_sitemap_urls(self, request=None):
         """The day and each of its sessions' own pages."""
         urls = super().get_sitemap_urls(request)
@@ -271,8 +275,7 @@ class DayPage(CachedUrlMixin, EditionChildMixin, CalendarFeedMixin, Page):
             *urls,
             *(
                 {
-                    "location": day_url
-                    + self.reverse_subpage("session", kwargs={"session_id": pk}),
+                    "location": day_url + self.session_path(pk),
                     "lastmod": lastmod,
                 }
                 for pk in self.sessions.values_list("pk", flat=True)
@@ -442,13 +445,11 @@ class Session(models.Model):
 
     def get_url(self, request=None):
         """The session's own page, under its day."""
-        return self.page.get_url(request) + self.page.reverse_subpage(
-            "session", kwargs={"session_id": self.pk}
-        )
+        return self.page.get_url(request) + self.page.session_path(self.pk)
 
     @property
     def url(self):
-        return self.page.url + self.page.reverse_subpage("session", kwargs={"session_id": self.pk})
+        return self.page.url + self.page.session_path(self.pk)
 
     def get_calendar_url(self, request=None):
         return self.page.feed_url("session_calendar", request, session_id=self.pk)

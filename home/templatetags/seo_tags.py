@@ -90,7 +90,7 @@ def url_of(request, page, session):
     if page is None:
         return request.build_absolute_uri(request.path)
     if session is not None:
-        return structured_data.session_url(session, page, request)
+        return structured_data.session_url(session, request)
     return request.build_absolute_uri(page.get_url(request))
 
 

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from events.checklist import checklist_lines, edition_checklist
-from events.models import EditionPage
+from events.models import EditionPage, year_slug
 
 
 def print_checklist(command, items, with_urls=True):
@@ -25,7 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("year", type=int, help="the year of the edition")
 
     def handle(self, *args, year, **options):
-        edition = EditionPage.objects.filter(slug=str(year)).first()
+        edition = EditionPage.objects.filter(slug=year_slug(year)).first()
         if edition is None:
             raise CommandError(f"There is no {year} edition.")
         print_checklist(self, edition_checklist(edition))

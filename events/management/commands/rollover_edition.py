@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from events.checklist import edition_checklist
-from events.models import EditionPage
+from events.models import EditionPage, year_slug
 from events.rollover import PARTS, Rollover, RolloverError, next_start_date
 
 from .edition_checklist import print_checklist
@@ -50,7 +50,7 @@ class Command(BaseCommand):
         self.stdout.write("Dry run: nothing was created.")
 
     def create(self, *, year, to, start=None, without="", dry_run=False, **options):
-        edition = EditionPage.objects.filter(slug=str(year)).first()
+        edition = EditionPage.objects.filter(slug=year_slug(year)).first()
         if edition is None:
             raise CommandError(f"There is no {year} edition.")
         if start and start.year != to:

@@ -245,6 +245,7 @@ class Rollover:
                     self.copy_part(child, edition)
                 self.remap_edition_links(edition)
         except OverflowError as error:  # a date in a text moved past the calendar's end
+            self.discard_files()
             raise RolloverError(
                 _(
                     "From this start date a date in the edition's texts would fall past "
@@ -252,7 +253,18 @@ class Rollover:
                 )
                 % {"last": LAST_DATE.strftime("%d.%m.%Y")}
             ) from error
+        except BaseException:
+            self.discard_files()
+            raise
         return edition
+
+    def discard_files(self):
+        """The files of the images copied for the new edition, when the copy is not kept
+        (it failed, or a dry run rolled it back): the database forgets them, the storage
+        does not."""
+        for image in self.images.values():
+            image.file.storage.delete(image.file.name)
+        self.images.clear()
 
     # One page ------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ management commands."""
 import datetime
 import io
 import re
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -269,12 +270,15 @@ def test_edition_checklist_command_prints_each_item_with_its_address(old, new):
         call_command("edition_checklist", "2031", stdout=out)
 
 
-def test_rollover_check_prints_the_checklist_and_creates_nothing(old):
+def test_rollover_check_prints_the_checklist_and_creates_nothing(old, settings):
     pages = Page.objects.count()
+    images = sorted(Path(settings.MEDIA_ROOT).rglob("*"))
     out = io.StringIO()
     call_command("rollover_edition", "2017", "--to", "2018", "--check", stdout=out)
     text = out.getvalue()
     assert Page.objects.count() == pages
+    # The hero says 2017: the dry run copied it with its file, and took the file back.
+    assert sorted(Path(settings.MEDIA_ROOT).rglob("*")) == images
     assert not EditionPage.objects.filter(slug="2018").exists()
     assert "Dry run: the draft edition /2018/ would have" in text
     assert text.splitlines()[-2:] == ["9 to check.", "Dry run: nothing was created."]

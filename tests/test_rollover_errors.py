@@ -384,3 +384,29 @@ def test_the_upcoming_edition_is_skipped_when_its_year_is_taken(home_page):
     assert "upcoming edition's pages (published)" not in outcome.counts
     assert sorted(EditionPage.objects.values_list("slug", flat=True)) == ["2017", "2026"]
     assert EditionPage.objects.get(slug="2026").start_date == datetime.date(2026, 10, 5)
+
+
+def test_a_rollover_that_fails_midway_keeps_no_copied_image_file(edition, settings, monkeypatch):
+    """The hero says 2017, so the copy gets an image of its own (a file); a failure
+    after that rolls the rows back and takes the file back too."""
+    from pathlib import Path
+
+    from wagtail.images import get_image_model
+    from wagtail.images.tests.utils import get_test_image_file
+
+    edition.hero_image = get_image_model().objects.create(
+        title="Заставка 2017", file=get_test_image_file()
+    )
+    edition.save_revision().publish()
+    files = sorted(Path(settings.MEDIA_ROOT).rglob("*"))
+    images, pages = get_image_model().objects.count(), Page.objects.count()
+
+    def fail(self, new):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(Rollover, "remap_edition_links", fail)
+    rollover = Rollover(EditionPage.objects.get(pk=edition.pk), datetime.date(2018, 6, 11))
+    with pytest.raises(RuntimeError):
+        rollover.run()
+    assert (get_image_model().objects.count(), Page.objects.count()) == (images, pages)
+    assert sorted(Path(settings.MEDIA_ROOT).rglob("*")) == files

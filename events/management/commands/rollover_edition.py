@@ -39,13 +39,14 @@ class Command(BaseCommand):
         """The new edition, then its checklist (events/checklist.py). With --check, the
         same inside a transaction that is rolled back: nothing is created."""
         if not check:
-            new = self.create(**options)
+            new, _rollover = self.create(**options)
             print_checklist(self, edition_checklist(new))
             return
         with transaction.atomic():
-            new = self.create(**options, dry_run=True)
+            new, rollover = self.create(**options, dry_run=True)
             items = edition_checklist(new)
             transaction.set_rollback(True)
+        rollover.discard_files()  # the image copies' files, which no row names now
         print_checklist(self, items, with_urls=False)
         self.stdout.write("Dry run: nothing was created.")
 
@@ -71,4 +72,4 @@ class Command(BaseCommand):
             self.stdout.write(f"Dry run: the draft edition {new.url} would have {counts}.")
         else:
             self.stdout.write(self.style.SUCCESS(f"Created the draft edition {new.url}: {counts}."))
-        return new
+        return new, rollover

@@ -271,23 +271,18 @@ COUNT_LABELS = {
 }
 
 
-class RolloverView(WagtailAdminTemplateMixin, FormView):
-    """«Create the next edition»: asks for the year or the start date and what to copy,
-    creates the draft, says what it created and opens the new edition's editor."""
+class EditionActionMixin(WagtailAdminTemplateMixin):
+    """An admin action on one edition (/admin/editions/<pk>/…): for those whom `may`
+    lets, titled with the edition and under it in the breadcrumbs."""
 
-    form_class = RolloverForm
-    template_name = "events/admin/rollover.html"
-    page_title = gettext_lazy("Create the next edition")
-    header_icon = "copy"
+    def may(self, user):
+        raise NotImplementedError
 
     def dispatch(self, request, *args, **kwargs):
         self.edition = get_object_or_404(EditionPage, pk=kwargs["pk"])
-        if not self.edition.get_parent().permissions_for_user(request.user).can_add_subpage():
+        if not self.may(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "edition": self.edition}
 
     def get_page_subtitle(self):
         return self.edition.get_admin_display_title()
@@ -300,6 +295,22 @@ class RolloverView(WagtailAdminTemplateMixin, FormView):
             },
             {"url": "", "label": self.get_page_title()},
         ]
+
+
+class RolloverView(EditionActionMixin, FormView):
+    """«Create the next edition»: asks for the year or the start date and what to copy,
+    creates the draft, says what it created and opens the new edition's editor."""
+
+    form_class = RolloverForm
+    template_name = "events/admin/rollover.html"
+    page_title = gettext_lazy("Create the next edition")
+    header_icon = "copy"
+
+    def may(self, user):
+        return self.edition.get_parent().permissions_for_user(user).can_add_subpage()
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "edition": self.edition}
 
     def get_context_data(self, **kwargs):
         context = {
@@ -354,7 +365,7 @@ class RolloverView(WagtailAdminTemplateMixin, FormView):
 PUBLISH_GROUPS = (DRAFT, PUBLISHED, SUBMITTED, SCHEDULED, IN_MODERATION, LIVE)
 
 
-class PublishEditionView(WagtailAdminTemplateMixin, TemplateView):
+class PublishEditionView(EditionActionMixin, TemplateView):
     """«Publish the edition»: what will happen to each page of the edition (GET), then
     it done (POST): published, sent to moderation, or left a draft and why, with a
     link to the editor of each page that stayed a draft."""
@@ -363,23 +374,8 @@ class PublishEditionView(WagtailAdminTemplateMixin, TemplateView):
     page_title = gettext_lazy("Publish the edition")
     header_icon = "upload"
 
-    def dispatch(self, request, *args, **kwargs):
-        self.edition = get_object_or_404(EditionPage, pk=kwargs["pk"])
-        if not may_publish_edition(self.edition, request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_page_subtitle(self):
-        return self.edition.get_admin_display_title()
-
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [
-            {
-                "url": reverse("wagtailadmin_pages:edit", args=[self.edition.pk]),
-                "label": self.get_page_subtitle(),
-            },
-            {"url": "", "label": self.get_page_title()},
-        ]
+    def may(self, user):
+        return may_publish_edition(self.edition, user)
 
     def get_context_data(self, report=None, **kwargs):
         report = report or plan_edition(self.edition, self.request.user)

@@ -63,16 +63,6 @@ class RolloverMenuItem(PageMenuItem):
         )
 
 
-@hooks.register("register_page_header_buttons")
-def rollover_header_button(page, user, view_name, next_url=None):
-    yield RolloverMenuItem(page=page, priority=35)
-
-
-@hooks.register("register_page_listing_more_buttons")
-def rollover_listing_button(page, user, next_url=None):
-    yield RolloverMenuItem(page=page, priority=25)
-
-
 class PublishEditionMenuItem(PageMenuItem):
     """«Publish the edition»: the edition and every page under it that is ready."""
 
@@ -84,14 +74,20 @@ class PublishEditionMenuItem(PageMenuItem):
         return self.page.specific_class is EditionPage and may_publish_edition(self.page, user)
 
 
+# The edition's actions in its header «…» menu and its row's more-buttons.
+EDITION_ACTIONS = ((RolloverMenuItem, 35), (PublishEditionMenuItem, 34))
+
+
 @hooks.register("register_page_header_buttons")
-def publish_edition_header_button(page, user, view_name, next_url=None):
-    yield PublishEditionMenuItem(page=page, priority=34)
+def edition_header_buttons(page, user, view_name, next_url=None):
+    for item, priority in EDITION_ACTIONS:
+        yield item(page=page, priority=priority)
 
 
 @hooks.register("register_page_listing_more_buttons")
-def publish_edition_listing_button(page, user, next_url=None):
-    yield PublishEditionMenuItem(page=page, priority=24)
+def edition_listing_buttons(page, user, next_url=None):
+    for item, priority in EDITION_ACTIONS:
+        yield item(page=page, priority=priority - 10)
 
 
 class CurrentEditionPanel(Component):

@@ -31,8 +31,7 @@ def session_uid(session, hostname):
     return f"session-{session.pk}@{hostname}"
 
 
-def session_location(session):
-    venue = session.venue
+def session_location(session, venue):
     parts = [venue.name if venue else "", session.spot, venue.address if venue else ""]
     return ", ".join(part for part in parts if part)
 
@@ -44,7 +43,7 @@ def session_description(session):
     return "\n\n".join(lines)
 
 
-def session_event(session, request, hostname):
+def session_event(session, request, hostname, edition):
     modified = session.page.last_published_at or timezone.now()
     event = Event()
     event.add("uid", session_uid(session, hostname))
@@ -55,19 +54,20 @@ def session_event(session, request, hostname):
     event.add("summary", session.title)
     if description := session_description(session):
         event.add("description", description)
-    if location := session_location(session):
+    venue = session.place(edition)
+    if location := session_location(session, venue):
         event.add("location", location)
-    if session.venue and session.venue.has_location:
-        event.add("geo", (float(session.venue.latitude), float(session.venue.longitude)))
+    if venue and venue.has_location:
+        event.add("geo", (float(venue.latitude), float(venue.longitude)))
     event.add("url", request.build_absolute_uri(session.get_url(request)))
     if session.track:
         event.add("categories", [session.track.title])
     return event
 
 
-def calendar_response(sessions, *, name, filename, request):
-    """An .ics response with one VEVENT per session (sessions come with their day,
-    track and venue fetched)."""
+def calendar_response(sessions, *, name, filename, request, edition):
+    """An .ics response with one VEVENT per session of the edition (sessions come with
+    their day, track and venue fetched)."""
     hostname = site_hostname(request)
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -78,7 +78,7 @@ def calendar_response(sessions, *, name, filename, request):
     calendar.add("x-wr-timezone", settings.TIME_ZONE)
     dates = []
     for session in sessions:
-        calendar.add_component(session_event(session, request, hostname))
+        calendar.add_component(session_event(session, request, hostname, edition))
         dates.append(session.page.date)
     if dates:
         # Only the time zone rules of the programme's own dates, not its whole history.

@@ -117,10 +117,10 @@ def schedule_version(days, edition):
 def programme_rows(programme, days):
     """(day, session, venue) for every session of the days, in programme order; the
     venue is the session's own, or else the edition's main venue."""
-    main_venue = programme.edition.venues.first()
+    edition = programme.edition
     for day in days:
         for session in day.sessions.all():
-            yield day, session, session.venue or main_venue
+            yield day, session, session.place(edition)
 
 
 def frab_event(session, day, room, request, *, edition, namespace):

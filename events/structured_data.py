@@ -8,9 +8,8 @@ with the offset of Europe/Kyiv: 2017-06-12T15:00:00+03:00.
 """
 
 from events.calendar import session_description
+from home.templatetags.seo_tags import SHARE_IMAGE_SPEC  # the same image as og:image
 
-# The 1.91:1 image that Facebook, Telegram and search engines show for a shared link.
-SHARE_IMAGE_SPEC = "fill-1200x630"
 # A partner's logo as the page shows it: a rendition, since original images have no
 # public address (deploy/nginx.conf serves /media/images/ only).
 PARTNER_LOGO_SPEC = "max-240x120"
@@ -91,9 +90,9 @@ def session_url(session, request):
     return absolute(request, session.url)
 
 
-def session_event(session, request, *, day, edition, track, venue):
-    """One session as an Event. Its day, track and venue are given by the caller, who
-    has them at hand; the venue is the session's own or else the main venue."""
+def session_event(session, request, *, day, edition, track):
+    """One session as an Event. Its day and track are given by the caller, who has
+    them at hand; its place is `Session.place`."""
     data = {
         "@type": "Event",
         "name": session.title,
@@ -106,7 +105,7 @@ def session_event(session, request, *, day, edition, track, venue):
     }
     if description := session_description(session):
         data["description"] = description
-    if venue is not None:
+    if (venue := session.place(edition)) is not None:
         data["location"] = place(venue, edition.city)
     if track is not None:
         data["about"] = {
@@ -146,7 +145,6 @@ def edition_event(edition, request, *, venues, partners, days):
     for key, role in (("organizer", "organiser"), ("funder", "funder")):
         if organisations := [organization(p, request) for p in partners if p.role == role]:
             data[key] = organisations
-    main_venue = venues[0] if venues else None
     sub_events = [
         session_event(
             session,
@@ -154,7 +152,6 @@ def edition_event(edition, request, *, venues, partners, days):
             day=day,
             edition=edition,
             track=session.track,
-            venue=session.venue or main_venue,
         )
         for day in days
         for session in day.sessions.all()
@@ -164,7 +161,7 @@ def edition_event(edition, request, *, venues, partners, days):
     return data
 
 
-def part_events(sessions, request, *, edition, main_venue):
+def part_events(sessions, request, *, edition):
     """The sessions of a day or of a track (with their day, track and venue fetched)
     as a list of Events, each a part of the edition."""
     reference = edition_reference(edition, request)
@@ -177,7 +174,6 @@ def part_events(sessions, request, *, edition, main_venue):
                 day=session.page,
                 edition=edition,
                 track=session.track,
-                venue=session.venue or main_venue,
             ),
             "superEvent": reference,
         }
@@ -185,7 +181,7 @@ def part_events(sessions, request, *, edition, main_venue):
     ]
 
 
-def session_page_event(session, request, *, day, edition, main_venue=None):
+def session_page_event(session, request, *, day, edition):
     """One session (with its track and venue fetched) as an Event of the edition."""
     return {
         "@context": CONTEXT,
@@ -195,7 +191,6 @@ def session_page_event(session, request, *, day, edition, main_venue=None):
             day=day,
             edition=edition,
             track=session.track,
-            venue=session.venue or main_venue,
         ),
         "superEvent": edition_reference(edition, request),
     }

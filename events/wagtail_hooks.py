@@ -6,9 +6,9 @@ from wagtail.admin.auth import user_has_any_page_permission
 from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.menus.pages import PageMenuItem
 from wagtail.contrib.forms.utils import get_forms_for_user
-from wagtail.models import Page, Site
+from wagtail.models import Page
 
-from events.checklist import edition_checklist
+from events.checklist import edition_checklist, grouped
 from events.mail import KINDS, failed_mails, failure_of
 from events.models import DayPage, EditionPage, QuestionnairePage, RegistrationFormPage
 from events.publishing import may_publish_edition
@@ -103,7 +103,8 @@ class CurrentEditionPanel(Component):
 
     def get_context_data(self, parent_context):
         context = super().get_context_data(parent_context)
-        edition = current_edition_for_admin(self.request)
+        home = HomePage.for_request(self.request)
+        edition = home.current_edition(drafts=True) if home else None
         if edition is None:
             return context
         forms = []
@@ -150,17 +151,6 @@ class CurrentEditionPanel(Component):
             for draft in drafts.order_by("start_date")
             if draft.permissions_for_user(user).can_edit()
         ]
-
-
-def current_edition_for_admin(request):
-    """The edition the site leads with, or else the latest one, live or not."""
-    site = Site.find_for_request(request) or Site.objects.filter(is_default_site=True).first()
-    home = site.root_page.specific if site else None
-    if not isinstance(home, HomePage):
-        return None
-    return home.current_edition() or (
-        EditionPage.objects.child_of(home).order_by("-start_date").first()
-    )
 
 
 @hooks.register("construct_homepage_panels")
@@ -220,3 +210,10 @@ class FailedMailsPanel(Component):
 @hooks.register("construct_homepage_panels")
 def add_failed_mails_panel(request, panels):
     panels.append(FailedMailsPanel(request))
+
+
+@hooks.register("edition_checklist")
+def checklist_by_page(edition):
+    """The items of the edition's «Перевірте перед публікацією» panel
+    (events.models.edition.ChecklistPanel), grouped by page."""
+    return grouped(edition_checklist(edition))

@@ -5,8 +5,9 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.api import APIField
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.coreutils import resolve_model_string
 from wagtail.fields import RichTextField
-from wagtail.models import Page
+from wagtail.models import Page, Site
 from wagtail.search import index
 
 from home.permissions import ModeratedDeletionMixin
@@ -42,33 +43,39 @@ class HomePage(ModeratedDeletionMixin, Page):
         verbose_name = _("home page")
         verbose_name_plural = _("home pages")
 
+    @classmethod
+    def for_request(cls, request):
+        """The home page of the request's site (of the default site when no site
+        matches), or None when the site's root is not a home page."""
+        site = Site.find_for_request(request) or Site.objects.filter(is_default_site=True).first()
+        root = site.root_page.specific if site else None
+        return root if isinstance(root, cls) else None
+
+    def all_editions(self):
+        """Every edition, in any state. The edition page type sits above this module
+        (it is the only subpage type), so it is named, not imported."""
+        return resolve_model_string(self.subpage_types[0]).objects.child_of(self)
+
     def editions(self):
-        from events.models import EditionPage
+        """The live, public editions, the latest first, as the archive lists them."""
+        return self.all_editions().live().public().order_by("-start_date")
 
-        return (
-            EditionPage.objects.child_of(self)
-            .live()
-            .public()
-            .order_by("-start_date")
-            .prefetch_related("venues")
-        )
-
-    def current_edition(self, editions=None):
-        """The edition the site leads with: the featured one while it is live, else
-        the latest live edition."""
+    def current_edition(self, editions=None, drafts=False):
+        """The rule of «the current edition», which the home page, every edition's
+        notice, `/current/…` and the admin's dashboard go by: the featured edition
+        while it is live, else the latest live edition (the first of `editions`, when
+        the caller has them). With `drafts`, for the admin: when no edition is live,
+        the latest edition in any state."""
         if self.featured_edition_id and self.featured_edition.live:
             return self.featured_edition
-        if editions is None:
-            from events.models import EditionPage
-
-            return (
-                EditionPage.objects.child_of(self).live().public().order_by("-start_date").first()
-            )
-        return editions[0] if editions else None
+        current = self.editions().first() if editions is None else next(iter(editions), None)
+        if current is None and drafts:
+            current = self.all_editions().order_by("-start_date").first()
+        return current
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        editions = list(self.editions())
+        editions = list(self.editions().prefetch_related("venues"))
         context["current_edition"] = self.current_edition(editions)
         context["editions"] = editions
         return context

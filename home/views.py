@@ -8,9 +8,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from wagtail.models import Page, Site
+from wagtail.models import Page
 
 from cms.search import MAX_SEARCH_LENGTH, MAX_SEARCH_WORDS, first_words
+from home.models import HomePage
 
 RESULTS_PER_PAGE = 20
 # Search backends give punctuation meanings of their own (SQLite's full-text search
@@ -74,9 +75,8 @@ def robots_txt(request):
 def current_edition(request, rest=""):
     """`/current/…` → the same part of the current edition (302), so that an address
     printed once on a poster or a QR code works every year."""
-    site = Site.find_for_request(request)
-    home = site.root_page.specific if site else None
-    edition = home.current_edition() if hasattr(home, "current_edition") else None
+    home = HomePage.for_request(request)
+    edition = home.current_edition() if home else None
     if edition is None:
         raise Http404
     url = edition.get_url(request) + rest

@@ -1,11 +1,14 @@
 """What search engines and social networks read: schema.org Events in JSON-LD, Open
 Graph and Twitter cards, the sitemap and robots.txt."""
 
+import csv
 import datetime
+import io
 import json
 import re
 from html.parser import HTMLParser
 
+import icalendar
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -19,6 +22,7 @@ from events.factories import (
     build_edition_at_lviv_scale,
 )
 from events.models import DayPage, EditionPartner, Session, TrackPage
+from events.templatetags import schema_org
 from home.models import SiteSettings
 from home.templatetags import seo_tags
 
@@ -43,9 +47,17 @@ class HeadParser(HTMLParser):
 
     def __init__(self):
         super().__init__()
-        self.meta, self.canonical = {}, None
+        self.meta, self.canonical, self.title, self.in_title = {}, None, "", False
+
+    def handle_data(self, data):
+        if self.in_title:
+            self.title += data
+
+    def handle_endtag(self, tag):
+        self.in_title = self.in_title and tag != "title"
 
     def handle_starttag(self, tag, attrs):
+        self.in_title = tag == "title"
         attrs = dict(attrs)
         if tag == "meta" and ("property" in attrs or "name" in attrs):
             self.meta[attrs.get("property") or attrs["name"]] = attrs.get("content")
@@ -187,11 +199,42 @@ def test_a_session_page_is_an_event_of_the_edition(client, edition):
     assert "Олена Петрук" in data["description"]
 
 
-def test_a_session_without_a_venue_takes_place_at_the_main_venue(client, edition):
+def test_a_session_without_a_venue_takes_place_at_the_main_venue_for_every_reader(client, edition):
+    """One rule (`Session.place`), read by the page's JSON-LD, the day's, the track's
+    and the session's calendars (a real iCalendar parser), the frab schedule and the
+    CSV export alike."""
     day = DayPage.objects.get(date=datetime.date(2017, 6, 13))
-    SessionFactory(page=day, title="Пікнік", venue=None, start_time=datetime.time(18))
-    events = json_ld(get(client, day.url))
-    assert events[-1]["location"]["name"] == "Майданчик біля бібліотеки"
+    picnic = SessionFactory(
+        page=day,
+        title="Пікнік",
+        venue=None,
+        start_time=datetime.time(18),
+        end_time=datetime.time(19),
+        track=edition.tracks[0],
+    )
+    main = "Майданчик біля бібліотеки"
+    assert json_ld(get(client, day.url))[-1]["location"]["name"] == main
+    assert json_ld(get(client, picnic.get_url()))["location"]["name"] == main
+    for feed in (
+        f"{day.url}calendar.ics",
+        f"{edition.tracks[0].url}calendar.ics",
+        f"{edition.url}calendar.ics",
+        picnic.get_calendar_url(),
+    ):
+        calendar = icalendar.Calendar.from_ical(get(client, feed))
+        (event,) = [e for e in calendar.walk("VEVENT") if e["summary"] == "Пікнік"]
+        assert str(event["location"]).startswith(main), feed
+    programme = edition.programme_page.url
+    frab = json.loads(get(client, f"{programme}schedule.json"))
+    rooms = frab["schedule"]["conference"]["days"][1]["rooms"]
+    assert [
+        room for room, events in rooms.items() if any(e["title"] == "Пікнік" for e in events)
+    ] == [main]
+    rows = list(
+        csv.DictReader(io.StringIO(get(client, f"{programme}programme.csv").lstrip("\ufeff")))
+    )
+    (row,) = [row for row in rows if "Пікнік" in row.values()]
+    assert main in row.values()
 
 
 def test_the_home_page_is_a_series_of_editions(client, edition, home_page):
@@ -246,6 +289,8 @@ def test_every_page_can_be_shared_with_title_description_and_canonical_address(
         assert meta["og:locale"] == "uk_UA"
         assert meta["og:site_name"] == "Майстерня міста"
         assert meta["og:title"] and meta["twitter:title"] == meta["og:title"], name
+        if name != "search":  # a view's <title> says what it shows: «Пошук: місто»
+            assert tags.title == meta["og:title"], name  # one rule for both
         assert meta["og:description"] == meta["twitter:description"], name
         if name != "search":  # which asks not to be indexed instead
             assert meta["og:description"] == meta["description"], name
@@ -266,9 +311,17 @@ def test_a_shared_page_inside_an_edition_names_the_edition(client, edition):
     walk.description = "Старі двори\nцентру міста."
     walk.save()
     meta = head(get(client, walk.get_url())).meta
-    assert meta["og:title"] == "Прогулянка дворами · Майстерня міста Житомир"
+    assert meta["og:title"] == (
+        "Прогулянка дворами · 12 червня 2017, понеділок · Майстерня міста Житомир"
+    )
     assert meta["og:description"] == meta["description"] == "Старі двори центру міста."
-    assert head(get(client, "/2017/")).meta["og:title"] == "Майстерня міста Житомир"
+    assert head(get(client, "/2017/programme/")).meta["og:title"] == (
+        "Програма · Майстерня міста Житомир"
+    )
+    # The edition itself: its title and the site's name.
+    assert head(get(client, "/2017/")).meta["og:title"] == (
+        "Майстерня міста Житомир · Майстерня міста"
+    )
 
 
 def test_a_track_is_shared_with_its_own_photo_but_not_its_icon(client, edition, hero):
@@ -368,7 +421,7 @@ def test_search_and_share_data_cost_at_most_two_queries_at_lviv_scale(
     }[part]
     client.get(url)  # warm the site and settings caches, make the renditions
     with monkeypatch.context() as patch:
-        patch.setattr(seo_tags, "data_for", lambda context, site_name: None)
+        patch.setattr(schema_org, "data_for", lambda context, site_name: None)
         patch.setattr(seo_tags, "share_image_of", lambda request, page, edition: None)
         with CaptureQueriesContext(connection) as without:
             client.get(url)

@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import events.models.edition
+import events.models.mixins
 import modelcluster.fields
 import wagtail.contrib.forms.models
 import wagtail.fields
@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'programme day',
                 'verbose_name_plural': 'programme days',
             },
-            bases=(events.models.edition.EditionChildMixin, 'wagtailcore.page'),
+            bases=(events.models.mixins.EditionChildMixin, 'wagtailcore.page'),
         ),
         migrations.CreateModel(
             name='ProgrammePage',
@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'programme',
                 'verbose_name_plural': 'programmes',
             },
-            bases=(events.models.edition.EditionChildMixin, 'wagtailcore.page'),
+            bases=(events.models.mixins.EditionChildMixin, 'wagtailcore.page'),
         ),
         migrations.CreateModel(
             name='RegistrationFormPage',
@@ -61,7 +61,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'registration form',
                 'verbose_name_plural': 'registration forms',
             },
-            bases=(events.models.edition.EditionChildMixin, wagtail.contrib.forms.models.FormMixin, 'wagtailcore.page', models.Model),
+            bases=(events.models.mixins.EditionChildMixin, wagtail.contrib.forms.models.FormMixin, 'wagtailcore.page', models.Model),
         ),
         migrations.CreateModel(
             name='EditionPage',
@@ -156,7 +156,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'thematic track',
                 'verbose_name_plural': 'thematic tracks',
             },
-            bases=(events.models.edition.EditionChildMixin, 'wagtailcore.page'),
+            bases=(events.models.mixins.EditionChildMixin, 'wagtailcore.page'),
         ),
         migrations.CreateModel(
             name='Venue',

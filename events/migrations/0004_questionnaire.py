@@ -3,7 +3,7 @@
 import django.core.serializers.json
 import django.db.models.deletion
 import events.attachments
-import events.models.edition
+import events.models.mixins
 import events.models.questionnaire
 import modelcluster.fields
 import wagtail.contrib.forms.models
@@ -91,7 +91,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'project questionnaire',
                 'verbose_name_plural': 'project questionnaires',
             },
-            bases=(events.models.edition.EditionChildMixin, wagtail.contrib.forms.models.FormMixin, 'wagtailcore.page', models.Model),
+            bases=(events.models.mixins.EditionChildMixin, wagtail.contrib.forms.models.FormMixin, 'wagtailcore.page', models.Model),
         ),
         migrations.CreateModel(
             name='QuestionnaireFormField',

@@ -1,16 +1,9 @@
-from .edition import (
-    Contacts,
-    EditionChildMixin,
-    EditionLink,
-    EditionPage,
-    EditionPartner,
-    TrackPage,
-    Venue,
-    year_slug,
-)
+from .edition import Contacts, EditionLink, EditionPage, EditionPartner, Venue, year_slug
 from .forms import RegistrationFormField, RegistrationFormPage, RegistrationSubmission
+from .mixins import EditionChildMixin
 from .programme import DayPage, ProgrammePage, Session
 from .questionnaire import ProjectSubmission, QuestionnaireFormField, QuestionnairePage
+from .tracks import TrackPage
 
 __all__ = [
     "Contacts",

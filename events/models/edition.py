@@ -1,20 +1,20 @@
 """The edition (project) page of one yearly City Workshop and what belongs to it:
-venues, partners, useful links, and the thematic tracks."""
+venues, partners and useful links. Its parts (programme, tracks, documents, forms) are
+its child pages, defined in the modules above this one and referred to here by name."""
 
 import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey
 from rest_framework.fields import FloatField
-from wagtail import blocks
+from wagtail import blocks, hooks
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import (
     FieldPanel,
@@ -26,15 +26,16 @@ from wagtail.admin.panels import (
     TabbedInterface,
 )
 from wagtail.api import APIField
-from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.coreutils import resolve_model_string
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from events.api import DocumentFileField, rendition
-from events.calendar import calendar_response
-from home.models import SiteSettings
+from home.models import HomePage, SiteSettings
 from home.permissions import ModeratedDeletionMixin
+
+from .mixins import CalendarFeedMixin
 
 
 def year_slug(year):
@@ -69,63 +70,32 @@ class EditionPageForm(WagtailAdminPageForm):
         return cleaned_data
 
 
-class FeedRoutesMixin(RoutablePageMixin):
-    """A page with files of its own under its address (…/calendar.ics,
-    …/schedule.json): routes whose address ends with the file name."""
-
-    def feed_url(self, name, request=None, **kwargs):
-        """The address of a feed route. Wagtail hands routes their path with a "/"
-        appended, so feed routes are declared as "….ics/"; their address has none."""
-        return self.get_url(request) + self.reverse_subpage(name, kwargs=kwargs).rstrip("/")
-
-
-class CalendarFeedMixin(FeedRoutesMixin):
-    """A page with an iCalendar feed of its sessions at `calendar.ics`, advertised in
-    its head and offered as a link (`calendar_url` in the context)."""
-
-    def calendar_sessions(self):
-        raise NotImplementedError
-
-    def calendar_name(self):
-        return self.title
-
-    @path("calendar.ics/", name="calendar")
-    def calendar_feed(self, request):
-        return calendar_response(
-            self.calendar_sessions(),
-            name=self.calendar_name(),
-            filename=self.slug,
-            request=request,
-        )
-
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        context["calendar_url"] = self.feed_url("calendar", request)
-        return context
-
-
 class ChecklistPanel(Panel):
     """«Перевірте перед публікацією» at the top of a draft edition's editor: what the
-    rollover could not settle (events/checklist.py), each item a link to its field.
-    Not shown once the edition is live, nor while the list is empty."""
+    rollover could not settle, each item a link to its field. Not shown once the
+    edition is live, nor while the list is empty.
+    The list is made by events/checklist.py, which reads these models and so is
+    imported after them: it reaches the panel as the `edition_checklist` hook
+    (events/wagtail_hooks.py), a function of the edition that gives the items grouped
+    by page."""
 
     class BoundPanel(Panel.BoundPanel):
         template_name = "events/panels/checklist.html"
 
         @cached_property
-        def items(self):
-            from events.checklist import edition_checklist  # it imports the models
-
-            return edition_checklist(self.instance)
+        def groups(self):
+            return [
+                group
+                for edition_checklist in hooks.get_hooks("edition_checklist")
+                for group in edition_checklist(self.instance)
+            ]
 
         def is_shown(self):
-            return bool(self.instance.pk) and not self.instance.live and bool(self.items)
+            return bool(self.instance.pk) and not self.instance.live and bool(self.groups)
 
         def get_context_data(self, parent_context=None):
-            from events.checklist import grouped
-
             context = super().get_context_data(parent_context)
-            context["groups"] = grouped(self.items)
+            context["groups"] = self.groups
             return context
 
 
@@ -316,9 +286,7 @@ class EditionPage(ModeratedDeletionMixin, CalendarFeedMixin, Page):
         return self
 
     def calendar_sessions(self):
-        from .programme import Session
-
-        return Session.objects.of_edition(self).for_calendar()
+        return resolve_model_string("events.Session").objects.of_edition(self).for_calendar()
 
     def get_contacts(self):
         site_settings = SiteSettings.for_site(self.get_site())
@@ -336,45 +304,47 @@ class EditionPage(ModeratedDeletionMixin, CalendarFeedMixin, Page):
             part.edition = self  # they need not look for it again
         return parts
 
-    def first_part(self, model):
-        return next((part for part in self.parts if isinstance(part, model)), None)
+    def parts_of_type(self, page_type):
+        """The parts of one page type, given by name ("events.TrackPage"): the page
+        types of the parts are defined above this module, which imports none of them."""
+        model = resolve_model_string(page_type)
+        return [part for part in self.parts if isinstance(part, model)]
+
+    def first_part(self, page_type):
+        return next(iter(self.parts_of_type(page_type)), None)
 
     @cached_property
     def programme_page(self):
-        from .programme import ProgrammePage
-
-        return self.first_part(ProgrammePage)
+        return self.first_part("events.ProgrammePage")
 
     @cached_property
     def documents_page(self):
-        from documents.models import DocumentsPage
-
-        return self.first_part(DocumentsPage)
+        return self.first_part("documents.DocumentsPage")
 
     @cached_property
     def registration_page(self):
-        from .forms import RegistrationFormPage
-
-        return self.first_part(RegistrationFormPage)
+        return self.first_part("events.RegistrationFormPage")
 
     @cached_property
     def questionnaire_page(self):
-        from .questionnaire import QuestionnairePage
-
-        return self.first_part(QuestionnairePage)
+        return self.first_part("events.QuestionnairePage")
 
     @cached_property
     def tracks(self):
-        return [part for part in self.parts if isinstance(part, TrackPage)]
+        return self.parts_of_type("events.TrackPage")
+
+    @cached_property
+    def main_venue(self):
+        """The first venue. A session whose venue is empty takes place there
+        (`Session.place`)."""
+        return self.venues.first()
 
     def is_past(self, today=None):
         return self.end_date < (today or timezone.localdate())
 
     def current_edition(self):
         """The edition the site leads with now, when it is not this one."""
-        from home.models import HomePage
-
-        home = HomePage.objects.ancestor_of(self).first()
+        home = HomePage.objects.parent_of(self).first()
         current = home.current_edition() if home else None
         return current if current and current.pk != self.pk else None
 
@@ -410,28 +380,6 @@ class EditionPage(ModeratedDeletionMixin, CalendarFeedMixin, Page):
             days=self.programme_page.days() if self.programme_page else [],
             documents=(self.documents_page.get_documents() if self.documents_page else []),
         )
-        return context
-
-
-class CachedUrlMixin:
-    """For pages whose address is read many times in one listing (every session links
-    its day and its track): computed once per instance."""
-
-    @cached_property
-    def url(self):
-        return self.get_url()
-
-
-class EditionChildMixin:
-    """For pages inside an edition: they know their edition and show its navigation."""
-
-    @cached_property
-    def edition(self):
-        return EditionPage.objects.ancestor_of(self).select_related("hero_image").last()
-
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        context["edition"] = self.edition
         return context
 
 
@@ -615,76 +563,3 @@ class EditionLink(Orderable):
     @property
     def is_external(self):
         return bool(self.link_url)
-
-
-colour_validator = RegexValidator(
-    r"^#[0-9a-fA-F]{6}$", _("Enter a colour as # and six hex digits, for example #2e7d32.")
-)
-
-
-class TrackPage(CachedUrlMixin, EditionChildMixin, CalendarFeedMixin, Page):
-    """A thematic track of an edition (public space, cycling…): what it is about and
-    its sessions across all days."""
-
-    short_description = models.CharField(
-        _("short description"),
-        max_length=300,
-        help_text=_("One sentence, shown on the edition page."),
-    )
-    body = RichTextField(_("text"), blank=True)
-    colour = models.CharField(
-        _("colour"),
-        max_length=7,
-        default="#1f6f8b",
-        validators=[colour_validator],
-        help_text=_("Marks the track in the programme, always beside its name."),
-    )
-    image = models.ForeignKey(
-        "wagtailimages.Image",
-        verbose_name=_("icon or image"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-
-    parent_page_types = ["events.EditionPage"]
-    subpage_types = []
-    template = "pages/track_page.html"
-
-    api_fields = [
-        APIField("short_description"),
-        APIField("colour"),
-        APIField("image"),
-        APIField("image_rendition", serializer=rendition("image")),
-        APIField("body"),
-    ]
-
-    search_fields = [
-        *Page.search_fields,
-        index.SearchField("short_description"),
-        index.SearchField("body"),
-    ]
-    content_panels = [
-        *Page.content_panels,
-        FieldPanel("short_description"),
-        FieldPanel("colour", widget=forms.TextInput(attrs={"type": "color"})),
-        FieldPanel("image"),
-        FieldPanel("body"),
-    ]
-
-    class Meta:
-        verbose_name = _("thematic track")
-        verbose_name_plural = _("thematic tracks")
-
-    def calendar_sessions(self):
-        return self.sessions.published().for_calendar()
-
-    def calendar_name(self):
-        return f"{self.title} · {self.edition.title}"
-
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        # Through the reverse relation, each session's track is this page, not a query.
-        context["sessions"] = self.sessions.published().select_related("page", "venue")
-        return context

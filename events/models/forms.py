@@ -43,7 +43,7 @@ from events.mail import CONFIRMATION, PRESS_COPY, queue_mail
 from events.ratelimit import too_many_posts
 from home.permissions import ModeratedDeletionMixin
 
-from .edition import EditionChildMixin
+from .mixins import EditionChildMixin
 
 logger = logging.getLogger(__name__)
 

@@ -26,15 +26,9 @@ from events.calendar import calendar_response
 from events.exports import frab_response, programme_csv
 from events.filters import ProgrammeFilterForm
 
-from .edition import (
-    CachedUrlMixin,
-    CalendarFeedMixin,
-    EditionChildMixin,
-    EditionPage,
-    FeedRoutesMixin,
-    TrackPage,
-    Venue,
-)
+from .edition import EditionPage, Venue
+from .mixins import CachedUrlMixin, CalendarFeedMixin, EditionChildMixin, FeedRoutesMixin
+from .tracks import TrackPage
 
 KYIV = ZoneInfo(settings.TIME_ZONE)
 
@@ -301,7 +295,11 @@ class DayPage(CachedUrlMixin, EditionChildMixin, CalendarFeedMixin, Page):
     def session_calendar(self, request, session_id):
         session = get_object_or_404(self.sessions.for_calendar(), pk=session_id)
         return calendar_response(
-            [session], name=session.title, filename=session.title, request=request
+            [session],
+            name=session.title,
+            filename=session.title,
+            request=request,
+            edition=self.edition,
         )
 
     def get_context(self, request, *args, **kwargs):
@@ -433,6 +431,12 @@ class Session(models.Model):
     @property
     def ends_at(self):
         return datetime.datetime.combine(self.page.date, self.end_time, tzinfo=KYIV)
+
+    def place(self, edition):
+        """The venue the session takes place at: its own or, when that is empty, the
+        edition's main venue (read only then). Every reader goes by this: the pages,
+        the calendars, JSON-LD, the frab and CSV exports."""
+        return self.venue or edition.main_venue
 
     @property
     def kind_label(self):

@@ -30,8 +30,6 @@ from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
 
-from cms.security import next_redis_database
-
 logger = logging.getLogger(__name__)
 
 # Redis on the same network answers in well under a millisecond; past these a request
@@ -86,6 +84,14 @@ def without_password(url):
     if parts.port:
         host = f"{host}:{parts.port}"
     return urlunsplit(parts._replace(netloc=host))
+
+
+def next_redis_database(url):
+    """redis://host:6379/0 → redis://host:6379/1: a database of its own, which can be
+    emptied without touching the other one."""
+    parts = urlsplit(url)
+    number = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{number + 1}"))
 
 
 class CircuitBreaker:

@@ -98,7 +98,7 @@ def test_with_the_database_gone_a_page_answers_503_in_ukrainian_and_logs_it_once
 
 
 def test_the_503_page_s_style_is_allowed_by_the_content_security_policy(visitor, edition):
-    from cms.security import inline_style_hashes
+    from cms.csp import inline_style_hashes
     from tests.helpers import ROOT
 
     url = edition.url

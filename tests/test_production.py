@@ -11,8 +11,8 @@ import time
 import pytest
 from django.test import override_settings
 
+from cms.csp import inline_style_hashes
 from cms.logging import JsonFormatter
-from cms.security import inline_style_hashes
 from documents.models import DocumentsPage
 from events.factories import ImageFactory
 from events.models import TrackPage

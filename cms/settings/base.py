@@ -11,7 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from cms.cache import site_caches
-from cms.security import inline_style_hashes
+from cms.csp import inline_style_hashes
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -210,7 +210,7 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 WAGTAIL_SITE_NAME = _("City Workshop")
 # ASCII addresses survive sharing; the admin transliterates Ukrainian titles into slugs.
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
-WAGTAILADMIN_USER_LOGIN_FORM = "home.forms.LoginForm"
+WAGTAILADMIN_USER_LOGIN_FORM = "home.admin_forms.LoginForm"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {
     "default": {
@@ -339,7 +339,7 @@ WAGTAILIMAGES_MAX_UPLOAD_SIZE = 15 * 1024 * 1024
 # Width × height × frames: a 60-megapixel photo passes; a 20,000 × 20,000 PNG or an
 # animated GIF of hundreds of large frames is refused before it is decoded.
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 60_000_000
-WAGTAILIMAGES_IMAGE_FORM_BASE = "home.forms.ImageForm"
+WAGTAILIMAGES_IMAGE_FORM_BASE = "home.admin_forms.ImageForm"
 # Bitmap formats only: an SVG can carry scripts.
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAIL_DATE_FORMAT = "%d.%m.%Y"

@@ -1,10 +1,9 @@
-"""Helpers for the settings."""
+"""The Content Security Policy's hashes of inline styles, for the settings."""
 
 import base64
 import hashlib
 import re
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 STYLE_ELEMENT = re.compile(r"<style>(.*?)</style>", re.DOTALL)
 
@@ -19,11 +18,3 @@ def inline_style_hashes(template):
         f"'sha256-{base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()}'"
         for css in STYLE_ELEMENT.findall(text)
     ]
-
-
-def next_redis_database(url):
-    """redis://host:6379/0 → redis://host:6379/1: a database of its own, which can be
-    emptied without touching the other one."""
-    parts = urlsplit(url)
-    number = int(parts.path.strip("/") or 0)
-    return urlunsplit(parts._replace(path=f"/{number + 1}"))

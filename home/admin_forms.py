@@ -1,3 +1,6 @@
+"""The admin's own forms, named in the settings: the login form (a translated
+password label) and the image upload form (the frame count in the pixel limit)."""
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile

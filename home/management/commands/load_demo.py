@@ -1,6 +1,6 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from home.demo import load_demo
+from home.demo import DemoContentError, load_demo
 
 
 class Command(BaseCommand):
@@ -20,7 +20,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        outcome = load_demo(if_empty=options["if_empty"])
+        try:
+            outcome = load_demo(if_empty=options["if_empty"])
+        except DemoContentError as error:
+            # A mistake in home/demo/content.json: say where, without a traceback.
+            raise CommandError(str(error)) from error
         if not outcome.created:
             self.stdout.write(outcome.message)
             return

@@ -28,7 +28,8 @@ from wagtail.blocks import StreamValue
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
-EN_DASH = "\u2013"
+from home.dates import date_range
+
 MONTHS = (
     "січня",
     "лютого",
@@ -100,20 +101,9 @@ def _month(date, like=""):
 
 
 def format_range(start, end, with_year=True):
-    """home/dates.format_date_range's rules («12–17 червня 2017», «30 червня – 2 липня
-    2017», «30 грудня 2017 – 2 січня 2018»), the year left out when asked and when both
-    dates are in one year."""
-
-    def date(value, year=with_year):
-        return f"{value.day} {_month(value)}" + (f" {value.year}" if year else "")
-
-    if start == end:
-        return date(start)
-    if start.year != end.year:
-        return f"{date(start, True)} {EN_DASH} {date(end, True)}"
-    if start.month != end.month:
-        return f"{date(start, False)} {EN_DASH} {date(end)}"
-    return f"{start.day}{EN_DASH}{date(end)}"
+    """home/dates.date_range's rule with this module's month names, whatever the
+    active language."""
+    return date_range(start, end, lambda value: f"{value.day} {_month(value)}", with_year)
 
 
 class DateShift:

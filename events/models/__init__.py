@@ -8,7 +8,7 @@ from .edition import (
     Venue,
     year_slug,
 )
-from .forms import RegistrationFormField, RegistrationFormPage, RegistrationSubmission
+from .form_pages import RegistrationFormField, RegistrationFormPage, RegistrationSubmission
 from .programme import DayPage, ProgrammePage, Session
 from .questionnaire import ProjectSubmission, QuestionnaireFormField, QuestionnairePage
 

@@ -353,7 +353,7 @@ class EditionPage(ModeratedDeletionMixin, CalendarFeedMixin, Page):
 
     @cached_property
     def registration_page(self):
-        from .forms import RegistrationFormPage
+        from .form_pages import RegistrationFormPage
 
         return self.first_part(RegistrationFormPage)
 

@@ -12,13 +12,9 @@ from events.checklist import edition_checklist, grouped
 from events.mail import KINDS, failed_mails, failure_of
 from events.models import DayPage, EditionPage, QuestionnairePage, RegistrationFormPage
 from events.publishing import may_publish_edition
-from events.views import (
-    ModeratedDeleteSubmissionsView,
-    PublishEditionView,
-    ReviewView,
-    RolloverView,
-    download_attachment,
-)
+from events.review_views import ReviewView, download_attachment
+from events.submission_views import ModeratedDeleteSubmissionsView
+from events.views import PublishEditionView, RolloverView
 from home.models import HomePage
 
 

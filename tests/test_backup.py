@@ -30,7 +30,7 @@ from django.core.management.base import CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from events.models import EditionPage, RegistrationSubmission
-from events.models.forms import fold_for_search
+from events.models.form_pages import fold_for_search
 from home.demo import load_demo
 from home.management.commands import backup_site
 

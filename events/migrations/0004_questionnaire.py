@@ -14,7 +14,7 @@ from django.db import migrations, models
 
 def fold_existing_registrations(apps, schema_editor):
     """Registrations stored before the admin could search them get their folded text."""
-    from events.models.forms import fold_for_search
+    from events.models.form_pages import fold_for_search
 
     Submission = apps.get_model("events", "RegistrationSubmission")
     for submission in Submission.objects.filter(search_text="").iterator():

@@ -1,5 +1,5 @@
 from .edition import Contacts, EditionLink, EditionPage, EditionPartner, Venue, year_slug
-from .forms import RegistrationFormField, RegistrationFormPage, RegistrationSubmission
+from .form_pages import RegistrationFormField, RegistrationFormPage, RegistrationSubmission
 from .mixins import EditionChildMixin
 from .programme import DayPage, ProgrammePage, Session
 from .questionnaire import ProjectSubmission, QuestionnaireFormField, QuestionnairePage

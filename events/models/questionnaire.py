@@ -11,10 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel
 
+from events import form_pipeline
 from events.attachments import EXTENSIONS, private_storage
 from events.forms import AttachmentForm
 
-from .forms import (
+from .form_pages import (
     ParticipationFormPage,
     ReadableNameFormField,
     WorkshopSubmission,
@@ -82,6 +83,7 @@ class QuestionnairePage(ParticipationFormPage):
         help_text=_("A document or an image, which only the staff can download."),
     )
 
+    reviewed = True
     template = "pages/questionnaire_page.html"
     landing_page_template = "pages/registration_form_page_landing.html"
     consent_label = _(
@@ -111,13 +113,5 @@ class QuestionnairePage(ParticipationFormPage):
     def get_data_fields(self):
         return [*super().get_data_fields(), ("attachment", _("Attachment"))]
 
-    def process_form_submission(self, form):
-        values = self.submission_values(form)
-        attachment = form.cleaned_data.get("attachment")
-        if attachment:
-            values.update(
-                attachment=attachment,
-                attachment_name=attachment.name[:255],
-                attachment_type=attachment.content_type,
-            )
-        return self.store_submission(values)
+    def store(self, form):
+        return form_pipeline.store_project(self, form)

@@ -1,20 +1,17 @@
 """The participation forms of an edition, built with Wagtail's form builder so the press
 office edits their fields, introduction and thank-you text: the registration and the
 project questionnaire. They share the rules a crowd on opening day needs: an opening
-window, consent, no bots, a 303 after a POST, and mail that never loses a submission."""
+window, consent, no bots, a 303 after a POST, and mail that never loses a submission:
+events/form_pipeline.py holds them, in the order a request meets them; the pages hold
+their fields, their window and what Wagtail's form builder asks of them."""
 
 import datetime
 import json
-import logging
 
 from anyascii import anyascii
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, models, transaction
-from django.http import HttpResponseRedirect
-from django.template.loader import render_to_string
-from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.db import models
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
@@ -31,28 +28,12 @@ from wagtail.contrib.forms.panels import FormSubmissionsPanel
 from wagtail.contrib.forms.utils import get_field_clean_name
 from wagtail.fields import RichTextField
 
+from events import form_pipeline
 from events.api import LocalDateTimeField
-from events.forms import (
-    FIELD_TYPES,
-    ProtectedForm,
-    WorkshopFormBuilder,
-    normalise_email,
-    started_token,
-)
-from events.mail import CONFIRMATION, PRESS_COPY, queue_mail
-from events.ratelimit import too_many_posts
+from events.forms import FIELD_TYPES, ProtectedForm, WorkshopFormBuilder
 from home.permissions import ModeratedDeletionMixin
 
 from .mixins import EditionChildMixin
-
-logger = logging.getLogger(__name__)
-
-THANKS_PARAMETER = "thanks"
-STATUS_SESSION_KEY = "form_status"
-RESENT_WITH_OTHER_ANSWERS = _(
-    "This form was already sent, with other answers. Check your answers and send it "
-    "again to send them as a new form."
-)
 
 
 class ReadableNameFormField(AbstractFormField):
@@ -151,24 +132,6 @@ class RegistrationSubmission(WorkshopSubmission):
                 name="one_registration_per_email",
             ),
         ]
-
-
-class FormRejected(Exception):
-    """A valid form that the page's rules turn down, with the message for one field."""
-
-    def __init__(self, field, message):
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-
-class AlreadySent(Exception):
-    """The same rendered form (its token) was stored before: a retry, with the earlier
-    submission."""
-
-    def __init__(self, submission):
-        super().__init__(submission.pk)
-        self.submission = submission
 
 
 class RegistrationCountsPanel(Panel):
@@ -281,6 +244,11 @@ class ParticipationFormPage(ModeratedDeletionMixin, EditionChildMixin, AbstractE
     # What each form says in its own words.
     consent_label = _("I agree to the processing of my personal data for this registration")
     confirmation_templates = None  # (subject, body) of the person's confirmation
+    # Whether its status is a review that the staff set (events/review_views.py).
+    reviewed = False
+    # Wagtail's admin views cannot be imported while the models load: events/apps.py
+    # gives the page types their listing (events/submission_views.py) once they can.
+    submissions_list_view_class = None
 
     class Meta:
         abstract = True
@@ -326,13 +294,12 @@ class ParticipationFormPage(ModeratedDeletionMixin, EditionChildMixin, AbstractE
     def newer_form(self):
         """The same form of the nearest later edition that is live, when it is live and
         not closed: where a closed form sends its visitors."""
-        from .edition import EditionPage
-
         edition = self.edition
         if edition is None:
             return None
         later = (
-            EditionPage.objects.sibling_of(edition)
+            type(edition)
+            .objects.sibling_of(edition)
             .live()
             .public()
             .filter(start_date__gt=edition.start_date)
@@ -344,11 +311,6 @@ class ParticipationFormPage(ModeratedDeletionMixin, EditionChildMixin, AbstractE
                 return form
         return None
 
-    def get_submissions_list_view_class(self):
-        from events.views import WorkshopSubmissionsListView  # admin views load after models
-
-        return WorkshopSubmissionsListView
-
     def get_data_fields(self):
         # The status next to the date, where the staff see it without scrolling.
         submitted, *answers = super().get_data_fields()
@@ -359,180 +321,68 @@ class ParticipationFormPage(ModeratedDeletionMixin, EditionChildMixin, AbstractE
             ("consented_at", _("Consent given at")),
         ]
 
+    # What Wagtail's FormMixin asks of a form page, each step handed to
+    # events/form_pipeline.py, which reads top to bottom. Wagtail's send_mail and
+    # render_email are not used: they are given the form only, while the press office's
+    # copy is a queued mail of the stored submission (its date, status and consent
+    # time, and a link to the submissions); and render_email lists the form's own
+    # fields (the consent, the trap field, the token) instead of the stored answers.
+
+    @method_decorator(never_cache)  # it opens and closes on the minute: never stale
+    def serve(self, request, *args, **kwargs):
+        # Wagtail's serve goes straight to the form: the thank-you page, the window and
+        # the rate limit come before it. It gives process_form_submission the form
+        # only, and the mails need the request (their links): it is kept for that (a
+        # page instance serves one request). A valid form that is to be shown again
+        # comes back out of it as ShowAgain, since Wagtail's serve lands every valid form.
+        if answer := form_pipeline.before_the_form(self, request):
+            return answer
+        self.serving_request = request
+        try:
+            return super().serve(request, *args, **kwargs)
+        except form_pipeline.ShowAgain as again:
+            return form_pipeline.form_page(self, request, again.form)
+
     def get_form_class(self):
         return type(f"{type(self).__name__}Form", (ProtectedForm, super().get_form_class()), {})
 
     def get_form(self, *args, **kwargs):
-        form = super().get_form(*args, **kwargs)
+        form = super().get_form(*args, **form_pipeline.form_kwargs(args, kwargs))
         form.fields["consent"].label = self.consent_label
         return form
 
-    def email_field_name(self):
-        """The first e-mail field the press office added: the person's address."""
-        for field in self.get_form_fields():
-            if field.field_type == "email":
-                return field.clean_name
-        return None
-
-    def submission_values(self, form):
-        """The columns of a new submission for a valid form. The address is in its plain
-        spelling, which the one-registration-per-e-mail rule compares."""
-        email_field = self.email_field_name()
-        email = form.cleaned_data.get(email_field) if email_field else ""
-        return {
-            "page": self,
-            "form_data": form.submitted_data(),
-            "email": normalise_email(email) if email else "",
-            "consent_text": str(form.fields["consent"].label),
-            "consented_at": timezone.now(),
-            "form_token": form.form_token(),
-        }
-
     def process_form_submission(self, form):
-        """Store the submission; raise FormRejected when the page's rules refuse it, and
-        AlreadySent when this very form was stored before."""
-        return self.store_submission(self.submission_values(form))
+        return form_pipeline.accept(self, self.serving_request, form)
+
+    def render_landing_page(self, request, form_submission=None, *args, **kwargs):
+        return form_pipeline.redirect_to_thanks(self, request, form_submission)
+
+    def serve_preview(self, request, mode_name):
+        # Wagtail previews the landing page with render_landing_page, here the 303.
+        if mode_name == "landing":
+            return form_pipeline.thank_you_page(self, request, status=None)
+        return super().serve_preview(request, mode_name)
+
+    def get_preview_context(self, request, mode_name):
+        context = super().get_preview_context(request, mode_name)
+        # The preview's form has no started token: sent from the preview, it is taken
+        # for a bot's and nothing is stored.
+        context["form"] = self.get_form(page=self, user=request.user, initial={})
+        return context
+
+    # What the pipeline asks of a form page, for each form to say in its own way.
+
+    def store(self, form):
+        """Store the submission of a valid form under this form's rules; raise
+        FormRejected when they refuse it, and AlreadySent when this very form was stored
+        before."""
+        return form_pipeline.store(self, form)
 
     def earlier_submission(self, values):
-        """The submission stored from the same rendered form, if any."""
-        if not values["form_token"]:
-            return None
-        return self.get_submissions().filter(form_token=values["form_token"]).first()
-
-    def store_submission(self, values, **extra):
-        """Create the submission once per rendered form: a retry raises AlreadySent,
-        before storing or, when a simultaneous retry stored it first, at the database's
-        constraint (leaving no file of its own behind)."""
-        if earlier := self.earlier_submission(values):
-            raise AlreadySent(earlier)
-        submission = self.get_submission_class()(**values, **extra)
-        try:
-            with transaction.atomic():
-                submission.save()
-        except IntegrityError:
-            submission.discard_files()
-            if earlier := self.earlier_submission(values):
-                raise AlreadySent(earlier) from None
-            raise
-        return submission
-
-    def answers(self, submission):
-        """(label, value) of everything the submission holds, for people to read."""
-        data = submission.get_data()
-        rows = []
-        for name, label in self.get_data_fields():
-            value = data.get(name)
-            rows.append((label, ", ".join(value) if isinstance(value, list) else value))
-        return rows
-
-    def queue_mails(self, request, submission):
-        """The press office's copy and the person's confirmation of a submission just
-        stored: call it in the submission's transaction, so that both are kept or
-        neither is."""
-        if self.to_address:
-            self.notify_press_office(request, submission)
-        self.send_confirmation(request, submission)
-
-    def notify_press_office(self, request, submission):
-        """The press office's copy: every answer and a link to the submissions."""
-        addresses = [address.strip() for address in self.to_address.split(",")]
-        addresses = [address for address in addresses if address]
-        if not addresses:
-            return
-        context = {
-            "answers": self.answers(submission),
-            "submissions_url": request.build_absolute_uri(
-                reverse("wagtailforms:list_submissions", args=[self.pk])
-            ),
-        }
-        self.deliver(
-            PRESS_COPY,
-            submission,
-            subject=self.subject,
-            body=render_to_string("emails/submission_notification.txt", context),
-            to=addresses,
-        )
+        return form_pipeline.earlier_submission(self, values)
 
     def send_confirmation(self, request, submission):
-        """The person's own confirmation, in Ukrainian, with the edition's dates, venue
-        and calendar feed."""
-        if not submission.email or not self.confirmation_templates:
-            return
-        edition = self.edition
-        context = {
-            "page": self,
-            "edition": edition,
-            "submission": submission,
-            "venue": edition.venues.first(),
-            "edition_url": request.build_absolute_uri(edition.get_url(request)),
-            "calendar_url": request.build_absolute_uri(edition.feed_url("calendar", request)),
-        }
-        subject, body = self.confirmation_templates
-        self.deliver(
-            CONFIRMATION,
-            submission,
-            # One line, as a header must be (the templates render without escaping).
-            subject=" ".join(render_to_string(subject, context).split()),
-            body=render_to_string(body, context),
-            to=[submission.email],
-        )
-
-    def deliver(self, kind, submission, **mail):
-        # Queued, never sent while the visitor waits (events/mail.py): a mail server
-        # that is slow or down holds no web worker and loses no submission or mail.
-        queue_mail(kind, submission, from_email=self.from_address, **mail)
-
-    @method_decorator(never_cache)  # it opens and closes on the minute: never stale
-    def serve(self, request, *args, **kwargs):
-        context = self.get_context(request)
-        state = self.window_state()
-        context["window_state"] = state
-        if request.method == "GET" and THANKS_PARAMETER in request.GET:
-            context["status"] = request.session.pop(STATUS_SESSION_KEY, None)
-            return TemplateResponse(request, self.get_landing_page_template(request), context)
-        if state == "closed":
-            # A closed form stores nothing (a POST is answered with this page too) and
-            # points to the newer edition's form, when there is one.
-            context["newer_form"] = self.newer_form()
-        if request.method == "POST" and state == "open":
-            if too_many_posts(request, scope=f"form-{self.pk}"):
-                return TemplateResponse(
-                    request, "pages/too_many_requests.html", context, status=429
-                )
-            form = self.get_form(request.POST, request.FILES, page=self, user=request.user)
-            if form.is_valid():
-                if form.looks_automated():
-                    # What looks like success to a bot, and nothing stored.
-                    return self.redirect_to_thanks()
-                try:
-                    # The submission and its queued mails: one transaction.
-                    with transaction.atomic():
-                        submission = self.process_form_submission(form)
-                        self.queue_mails(request, submission)
-                except FormRejected as rejection:
-                    form.add_error(rejection.field, rejection.message)
-                except AlreadySent as retry:
-                    # Sent again (after an error page, a lost connection): answered as
-                    # the first time, nothing stored or mailed twice. With other
-                    # answers it is a new submission: shown again to be sent as one.
-                    if not retry.submission.has_answers(self.submission_values(form)):
-                        form.add_error(None, RESENT_WITH_OTHER_ANSWERS)
-                        form.show_again_with_a_new_token()
-                    else:
-                        request.session[STATUS_SESSION_KEY] = retry.submission.status
-                        return self.redirect_to_thanks()
-                else:
-                    request.session[STATUS_SESSION_KEY] = submission.status
-                    return self.redirect_to_thanks()
-        else:
-            form = self.get_form(page=self, user=request.user, initial={"started": started_token()})
-        context["form"] = form
-        return TemplateResponse(request, self.get_template(request), context)
-
-    def redirect_to_thanks(self):
-        # 303: the browser shows the thank-you page with a GET, so a refresh never
-        # sends the form again.
-        return HttpResponseRedirect(f"{self.url}?{THANKS_PARAMETER}", status=303)
+        form_pipeline.queue_confirmation(self, request, submission)
 
 
 class RegistrationFormPage(ParticipationFormPage):
@@ -573,33 +423,5 @@ class RegistrationFormPage(ParticipationFormPage):
     def get_submission_class(self):
         return RegistrationSubmission
 
-    def process_form_submission(self, form):
-        values = self.submission_values(form)
-        already = FormRejected(
-            self.email_field_name(), _("This e-mail is already registered for this edition.")
-        )
-        try:
-            with transaction.atomic():
-                # Lock the form page so that simultaneous registrations are counted
-                # one after another against the capacity.
-                type(self).objects.select_for_update().filter(pk=self.pk).first()
-                # A retry of a stored registration is not a second one with its address.
-                if earlier := self.earlier_submission(values):
-                    raise AlreadySent(earlier)
-                submissions = self.get_submissions()
-                if values["email"] and submissions.filter(email=values["email"]).exists():
-                    raise already
-                full = self.capacity is not None and (
-                    submissions.filter(status=RegistrationSubmission.Status.REGISTERED).count()
-                    >= self.capacity
-                )
-                return self.store_submission(
-                    values,
-                    status=(
-                        RegistrationSubmission.Status.WAITING
-                        if full
-                        else RegistrationSubmission.Status.REGISTERED
-                    ),
-                )
-        except IntegrityError as error:
-            raise already from error
+    def store(self, form):
+        return form_pipeline.store_registration(self, form)

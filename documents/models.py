@@ -9,7 +9,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from events.api import DocumentItemsField
+from events.api_fields import DocumentItemsField
 from events.models import EditionChildMixin
 
 

@@ -9,12 +9,12 @@ from wagtail.contrib.forms.utils import get_forms_for_user
 from wagtail.models import Page
 
 from events.checklist import edition_checklist, grouped
+from events.edition_views import PublishEditionView, RolloverView
 from events.mail import KINDS, failed_mails, failure_of
 from events.models import DayPage, EditionPage, QuestionnairePage, RegistrationFormPage
 from events.publishing import may_publish_edition
 from events.review_views import ReviewView, download_attachment
 from events.submission_views import ModeratedDeleteSubmissionsView
-from events.views import PublishEditionView, RolloverView
 from home.models import HomePage
 
 

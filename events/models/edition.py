@@ -31,7 +31,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from events.api import DocumentFileField, rendition
+from events.api_fields import DocumentFileField, rendition
 from home.models import HomePage, SiteSettings
 from home.permissions import ModeratedDeletionMixin
 

@@ -29,7 +29,7 @@ from wagtail.contrib.forms.utils import get_field_clean_name
 from wagtail.fields import RichTextField
 
 from events import form_pipeline
-from events.api import LocalDateTimeField
+from events.api_fields import LocalDateTimeField
 from events.forms import FIELD_TYPES, ProtectedForm, WorkshopFormBuilder
 from home.permissions import ModeratedDeletionMixin
 

@@ -21,7 +21,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
-from events.api import LocalDateTimeField, TrackSummaryField, VenueSummaryField
+from events.api_fields import LocalDateTimeField, TrackSummaryField, VenueSummaryField
 from events.calendar import calendar_response
 from events.exports import frab_response, programme_csv
 from events.filters import ProgrammeFilterForm

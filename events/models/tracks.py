@@ -10,7 +10,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
-from events.api import rendition
+from events.api_fields import rendition
 
 from .mixins import CachedUrlMixin, CalendarFeedMixin, EditionChildMixin
 

@@ -7,23 +7,39 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve migrate demo admin test test-fast lint messages clean backup restore
+.PHONY: help install lock run serve migrate demo admin test test-fast lint messages clean backup restore
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: pyproject.toml
+# The exact versions of requirements/lock.txt (the base and test dependencies, resolved
+# by `make lock` within pyproject.toml's bounds), then the project itself without
+# resolving again. Again whenever pyproject.toml or the lock changes.
+LOCK := requirements/lock.txt
+
+$(VENV)/.installed: pyproject.toml $(LOCK)
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed" or 0)'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test]"
+	$(PY) -m pip install --quiet -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps -e .
+	@$(PY) -m pip check >/dev/null || { $(PY) -m pip check; echo "$(LOCK) lacks what pyproject.toml asks for: run make lock"; exit 1; }
 	touch $@
 
 # axe-core for the accessibility tests; without npm those tests skip (outside CI).
 node_modules/.installed: package.json package-lock.json
 	if command -v npm >/dev/null; then npm ci --silent --no-audit --no-fund && touch $@; fi
 
-install: $(VENV)/.installed ## Install into .venv (again only when pyproject.toml changes)
+install: $(VENV)/.installed ## Install the locked versions into .venv (again when pyproject.toml or the lock changes)
+
+# uv resolves for every platform and Python from 3.11 on at once (markers where they
+# differ), so the one lock serves Linux x86_64 and aarch64 alike. It is installed into
+# .venv from PyPI here only; `make install` needs nothing but pip.
+lock: ## Resolve the dependencies again into requirements/lock.txt (after editing pyproject.toml)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet "uv>=0.5,<1"
+	$(VENV)/bin/uv pip compile pyproject.toml --extra test --universal --python-version 3.11 \
+		--custom-compile-command "make lock" --quiet --output-file $(LOCK) $(UPGRADE)
 
 migrate: install ## Apply database migrations
 	$(MANAGE) migrate --no-input

@@ -7,10 +7,10 @@ from anyascii import anyascii
 from django.utils import timezone
 from django.utils.text import slugify
 from factory.django import DjangoModelFactory
-from wagtail.images import get_image_model
 from wagtail.models import Collection
 from wagtail.search import index
-from wagtail.test.utils.wagtail_factories import PageFactory
+from wagtail_factories import ImageFactory as WagtailImageFactory
+from wagtail_factories import PageFactory
 
 from .models import (
     DayPage,
@@ -28,14 +28,14 @@ from .models import (
 )
 
 
-class ImageFactory(DjangoModelFactory):
+class ImageFactory(WagtailImageFactory):
+    """An image of the site's image model (wagtail-factories' own), in the root
+    collection rather than in a second root that the library would make."""
+
     title = factory.Sequence(lambda n: f"Зображення {n}")
     description = "Опис зображення для тих, хто його не бачить."
     file = factory.django.ImageField(width=1600, height=900, color="#17324d")
     collection = factory.LazyFunction(Collection.get_first_root_node)
-
-    class Meta:
-        model = get_image_model()
 
 
 class EditionPageFactory(PageFactory):

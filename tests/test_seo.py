@@ -12,7 +12,7 @@ import icalendar
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from wagtail.test.utils.wagtail_factories import ImageFactory
+from wagtail_factories import ImageFactory
 
 from events.factories import (
     EditionPageFactory,

@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve migrate demo admin test test-fast lint messages clean backup restore
+.PHONY: help install run serve migrate demo admin test quick lint format messages clean backup restore
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -66,16 +66,21 @@ restore: install ## Restore a backup: make restore ARCHIVE=backups/cityworkshop-
 	@test -n "$(ARCHIVE)" || { echo "Usage: make restore ARCHIVE=backups/….tar.gz"; exit 2; }
 	$(MANAGE) restore_site "$(ARCHIVE)"
 
-test: install node_modules/.installed ## Lint, check migrations and run the whole test suite
+# The tests come in tiers (README, «Tests»): unit, site, browser, servers, checkers.
+test: lint node_modules/.installed ## Lint, then the whole test suite: every tier
+	$(VENV)/bin/pytest
+
+quick: install ## The unit and site tiers, for the edit-test loop (a few minutes)
+	$(VENV)/bin/pytest -m "unit or site" -q
+
+lint: install ## Ruff's checks and format, and no model change without its migration
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) makemigrations --check --dry-run
-	$(VENV)/bin/pytest
 
-test-fast: install ## Lint and the tests not marked slow (no real servers or browsers)
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/pytest -m "not slow" -q
+format: install ## Format the code and apply Ruff's safe fixes
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
 
 messages: install ## Update and compile the Ukrainian translation catalogue
 	$(MANAGE) makemessages -l uk --no-obsolete --ignore=.venv --ignore=node_modules --ignore=tests --ignore=locale_admin

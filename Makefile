@@ -5,6 +5,9 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Test processes (pytest-xdist; tests/conftest.py groups what must share one). 0: none.
+WORKERS ?= 2
+PYTEST := $(VENV)/bin/pytest -n $(WORKERS) --dist loadgroup
 
 .DEFAULT_GOAL := help
 .PHONY: help install run serve migrate demo admin test quick lint format messages clean backup restore
@@ -68,10 +71,10 @@ restore: install ## Restore a backup: make restore ARCHIVE=backups/cityworkshop-
 
 # The tests come in tiers (README, «Tests»): unit, site, browser, servers, checkers.
 test: lint node_modules/.installed ## Lint, then the whole test suite: every tier
-	$(VENV)/bin/pytest
+	$(PYTEST)
 
 quick: install ## The unit and site tiers, for the edit-test loop (a few minutes)
-	$(VENV)/bin/pytest -m "unit or site" -q
+	$(PYTEST) -q -m "unit or site"
 
 lint: install ## Ruff's checks and format, and no model change without its migration
 	$(VENV)/bin/ruff check .

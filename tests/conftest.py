@@ -61,12 +61,48 @@ def tier_of(item):
 
 
 def pytest_collection_modifyitems(config, items):
+    # With pytest-xdist (`make test`, `make quick`: -n 2 --dist loadgroup), a module's
+    # tests share a worker, so that its module-scoped fixtures are built once; the
+    # browser modules share one (and its one served demo site); the servers tier runs
+    # on one, one test after another, since its servers share what collectstatic
+    # writes (STATIC_ROOT).
+    xdist = config.pluginmanager.hasplugin("xdist")
     for item in items:
         named = {mark.name for mark in item.iter_markers() if mark.name in TIERS}
         if len(named) > 1:
             raise pytest.UsageError(f"{item.nodeid} has more than one tier: {sorted(named)}")
-        if not named:
-            item.add_marker(getattr(pytest.mark, tier_of(item)))
+        if named:
+            (tier,) = named
+        else:
+            tier = tier_of(item)
+            item.add_marker(getattr(pytest.mark, tier))
+        if xdist:
+            module = Path(item.path).relative_to(HERE).as_posix()
+            if module.startswith("browser/"):
+                group = "browser"
+            else:
+                group = "servers" if tier == "servers" else module
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A test with serialized_rollback leaves the test database empty (Django flushes
+    it after the test, counting on such tests to run last). Under pytest-xdist a worker
+    may run others after it: the rows the migrations made (the home page, the groups,
+    the site) are put back for them, as Django put them back for the test."""
+    result = yield
+    marker = item.get_closest_marker("django_db")
+    if nextitem is not None and marker and marker.kwargs.get("serialized_rollback"):
+        from django.db import connections
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            for connection in connections.all(initialized_only=True):
+                contents = getattr(connection, "_test_serialized_contents", None)
+                if contents:
+                    connection.creation.deserialize_db_from_string(contents)
+    return result
 
 
 @pytest.fixture

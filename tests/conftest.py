@@ -68,6 +68,12 @@ def pytest_collection_modifyitems(config, items):
     # writes (STATIC_ROOT).
     xdist = config.pluginmanager.hasplugin("xdist")
     for item in items:
+        # Schemathesis gives its tests one id per API operation in their name only
+        # ("…[GET /api/v3/pages/]"), not in the node id, where pytest-xdist would take
+        # them for one test and run it once: the name goes into the node id.
+        if item.nodeid.rpartition("::")[2] != item.name:
+            renamed = f"{item.nodeid.rpartition('::')[0]}::{item.name}"
+            item._id = type(item._id).parse(renamed)  # pytest 9.2 keeps it as a NodeId
         named = {mark.name for mark in item.iter_markers() if mark.name in TIERS}
         if len(named) > 1:
             raise pytest.UsageError(f"{item.nodeid} has more than one tier: {sorted(named)}")

@@ -24,7 +24,7 @@ from home.models import HomePage
 HERE = Path(__file__).parent
 RESULTS = HERE.parent / "test-results"
 
-# Every test has exactly one tier (README, «Tests»): `make quick` runs unit and site,
+# Every test has exactly one tier (README, «Development»): `make quick` runs unit and site,
 # `make test` all five. A test module or test may name its tier itself (pytestmark);
 # the others get theirs here, by the first rule that fits, so that a new test lands in
 # a tier without anyone remembering to mark it.
@@ -73,7 +73,10 @@ def pytest_collection_modifyitems(config, items):
         # them for one test and run it once: the name goes into the node id.
         if item.nodeid.rpartition("::")[2] != item.name:
             renamed = f"{item.nodeid.rpartition('::')[0]}::{item.name}"
-            item._id = type(item._id).parse(renamed)  # pytest 9.2 keeps it as a NodeId
+            if hasattr(item, "_id"):  # pytest 9.2 and later: a NodeId
+                item._id = type(item._id).parse(renamed)
+            else:
+                item._nodeid = renamed
         named = {mark.name for mark in item.iter_markers() if mark.name in TIERS}
         if len(named) > 1:
             raise pytest.UsageError(f"{item.nodeid} has more than one tier: {sorted(named)}")

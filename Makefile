@@ -5,9 +5,12 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Test processes (pytest-xdist; tests/conftest.py groups what must share one). 0: none.
+WORKERS ?= 2
+PYTEST := $(VENV)/bin/pytest -n $(WORKERS) --dist loadgroup
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock run serve migrate demo admin test test-fast lint messages clean backup restore
+.PHONY: help install lock run serve migrate demo admin test quick lint format messages clean backup restore
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -82,16 +85,21 @@ restore: install ## Restore a backup: make restore ARCHIVE=backups/cityworkshop-
 	@test -n "$(ARCHIVE)" || { echo "Usage: make restore ARCHIVE=backups/….tar.gz"; exit 2; }
 	$(MANAGE) restore_site "$(ARCHIVE)"
 
-test: install node_modules/.installed ## Lint, check migrations and run the whole test suite
+# The tests come in tiers (README, «Tests»): unit, site, browser, servers, checkers.
+test: lint node_modules/.installed ## Lint, then the whole test suite: every tier
+	$(PYTEST)
+
+quick: install ## The unit and site tiers, for the edit-test loop (a few minutes)
+	$(PYTEST) -q -m "unit or site"
+
+lint: install ## Ruff's checks and format, and no model change without its migration
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) makemigrations --check --dry-run
-	$(VENV)/bin/pytest
 
-test-fast: install ## Lint and the tests not marked slow (no real servers or browsers)
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/pytest -m "not slow" -q
+format: install ## Format the code and apply Ruff's safe fixes
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
 
 messages: install ## Update and compile the Ukrainian translation catalogue
 	$(MANAGE) makemessages -l uk --no-obsolete --ignore=.venv --ignore=node_modules --ignore=tests --ignore=locale_admin

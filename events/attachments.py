@@ -68,7 +68,7 @@ def _image_type(file):
         with Image.open(file) as image:
             image.verify()
             content_type = Image.MIME.get(image.format)
-    except Exception:  # noqa: BLE001 (Pillow raises many kinds for a file it cannot read)
+    except Exception:  # Pillow raises many kinds for a file it cannot read
         return None
     return content_type if content_type in EXTENSIONS else None
 

@@ -1,5 +1,7 @@
 import contextlib
 import datetime
+import json
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -18,6 +20,110 @@ from events.factories import (
     VenueFactory,
 )
 from home.models import HomePage
+
+HERE = Path(__file__).parent
+RESULTS = HERE.parent / "test-results"
+
+# Every test has exactly one tier (README, «Development»): `make quick` runs unit and site,
+# `make test` all five. A test module or test may name its tier itself (pytestmark);
+# the others get theirs here, by the first rule that fits, so that a new test lands in
+# a tier without anyone remembering to mark it.
+TIERS = ("unit", "site", "browser", "servers", "checkers")
+# Outside checkers, and property-based runs over the site (Hypothesis, Schemathesis).
+CHECKER_MODULES = {"browser/test_lighthouse.py", "browser/test_html_validity.py"}
+CHECKER_FIXTURES = {"axe_script"}
+# Real processes or servers beside the test: gunicorn, nginx, redis-server, an SMTP
+# server on loopback, `make serve`, two servers, a crowd against a development server.
+SERVER_MODULES = {"test_make_serve.py", "test_two_servers.py", "test_registration_load.py"}
+SERVER_FIXTURES = {
+    "test_cache_resilience.py": {"redis_server"},
+    "test_mail_queue.py": {"servers"},
+    "test_nginx.py": {"site"},
+}
+# The test database, or Django's test client (in this process).
+SITE_FIXTURES = {"db", "transactional_db", "django_db_setup", "client", "async_client"}
+
+
+def tier_of(item):
+    """The tier a test gets when it does not name one."""
+    module = Path(item.path).relative_to(HERE).as_posix()
+    fixtures = set(item.fixturenames)
+    on_the_site = bool(fixtures & SITE_FIXTURES or item.get_closest_marker("django_db"))
+    # A property-based run over the site's requests; one over a pure function is a unit.
+    generated = getattr(item.obj, "is_hypothesis_test", False) and on_the_site
+    if module in CHECKER_MODULES or fixtures & CHECKER_FIXTURES or generated:
+        return "checkers"
+    if module.startswith("browser/"):
+        return "browser"
+    if module in SERVER_MODULES or fixtures & SERVER_FIXTURES.get(module, set()):
+        return "servers"
+    return "site" if on_the_site else "unit"
+
+
+def pytest_collection_modifyitems(config, items):
+    # With pytest-xdist (`make test`, `make quick`: -n 2 --dist loadgroup), a module's
+    # tests share a worker, so that its module-scoped fixtures are built once; the
+    # browser modules share one (and its one served demo site); the servers tier runs
+    # on one, one test after another, since its servers share what collectstatic
+    # writes (STATIC_ROOT).
+    xdist = config.pluginmanager.hasplugin("xdist")
+    for item in items:
+        # Schemathesis gives its tests one id per API operation in their name only
+        # ("…[GET /api/v3/pages/]"), not in the node id, where pytest-xdist would take
+        # them for one test and run it once: the name goes into the node id.
+        if item.nodeid.rpartition("::")[2] != item.name:
+            renamed = f"{item.nodeid.rpartition('::')[0]}::{item.name}"
+            if hasattr(item, "_id"):  # pytest 9.2 and later: a NodeId
+                item._id = type(item._id).parse(renamed)
+            else:
+                item._nodeid = renamed
+        named = {mark.name for mark in item.iter_markers() if mark.name in TIERS}
+        if len(named) > 1:
+            raise pytest.UsageError(f"{item.nodeid} has more than one tier: {sorted(named)}")
+        if named:
+            (tier,) = named
+        else:
+            tier = tier_of(item)
+            item.add_marker(getattr(pytest.mark, tier))
+        if xdist:
+            module = Path(item.path).relative_to(HERE).as_posix()
+            if module.startswith("browser/"):
+                group = "browser"
+            else:
+                group = "servers" if tier == "servers" else module
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A test with serialized_rollback leaves the test database empty (Django flushes
+    it after the test, counting on such tests to run last). Under pytest-xdist a worker
+    may run others after it: the rows the migrations made (the home page, the groups,
+    the site) are put back for them, as Django put them back for the test."""
+    result = yield
+    marker = item.get_closest_marker("django_db")
+    if nextitem is not None and marker and marker.kwargs.get("serialized_rollback"):
+        from django.db import connections
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            for connection in connections.all(initialized_only=True):
+                contents = getattr(connection, "_test_serialized_contents", None)
+                if contents:
+                    connection.creation.deserialize_db_from_string(contents)
+    return result
+
+
+@pytest.fixture
+def record_figure():
+    """Writes a measurement to test-results/<name>.json rather than failing on a busy
+    machine: `record_figure("healthz", seconds=0.004)`."""
+
+    def record(name, **figures):
+        RESULTS.mkdir(exist_ok=True)
+        (RESULTS / f"{name}.json").write_text(json.dumps(figures, indent=2) + "\n")
+
+    return record
 
 
 @pytest.fixture(autouse=True)

@@ -36,7 +36,7 @@ def visible_text(page):
 
 @pytest.fixture
 def editor(client, django_user_model):
-    user = django_user_model.objects.create_user("redaktorka", password="x")  # noqa: S106
+    user = django_user_model.objects.create_user("redaktorka", password="x")
     user.groups.add(Group.objects.get(name="Модератори"))
     client.force_login(user)
     return client

@@ -11,7 +11,7 @@ import time_machine
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-PASSWORD = "Правильний-пароль-2017"  # noqa: S105
+PASSWORD = "Правильний-пароль-2017"
 OFFICE = "203.0.113.5"
 CAFE = "198.51.100.7"
 

@@ -69,13 +69,13 @@ class Sink:
         self.received = []
         self.refuse = set(refuse)
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
             return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+    async def handle_DATA(self, server, session, envelope):
         self.received.append(envelope)
         return "250 Message accepted for delivery"
 
@@ -292,7 +292,7 @@ def test_the_dashboard_lists_mails_that_failed_after_every_attempt_for_the_staff
     assert f'href="/admin/forms/submissions/{form_page.pk}/"' in html
 
     # Someone in the admin who may not see the form's submissions sees none of it.
-    outsider = django_user_model.objects.create_user("outsider", password="x")  # noqa: S106
+    outsider = django_user_model.objects.create_user("outsider", password="x")
     outsider.user_permissions.add(Permission.objects.get(codename="access_admin"))
     outside = Client()
     outside.force_login(outsider)

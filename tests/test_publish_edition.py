@@ -142,7 +142,7 @@ def test_a_draft_that_fails_validation_stays_a_draft_with_its_field_and_its_chil
 
 
 def test_a_locked_page_and_a_scheduled_page_are_left_as_they_are(rolled, django_user_model):
-    someone = django_user_model.objects.create_user("olena", password="x")  # noqa: S106
+    someone = django_user_model.objects.create_user("olena", password="x")
     form = RegistrationFormPage.objects.child_of(rolled).get()
     form.locked, form.locked_by = True, someone
     form.save(update_fields=["locked", "locked_by"])
@@ -178,7 +178,7 @@ def moderation(rolled):
 
 
 def member(django_user_model, name, group):
-    user = django_user_model.objects.create_user(name, password="x")  # noqa: S106
+    user = django_user_model.objects.create_user(name, password="x")
     user.groups.add(Group.objects.get(name=group))
     return user
 
@@ -299,7 +299,7 @@ def test_an_editor_submits_the_edition_to_the_default_workflow(
 def test_an_editor_without_permission_on_the_edition_neither_sees_nor_runs_the_action(
     client, rolled, demo, django_user_model
 ):
-    outsider = django_user_model.objects.create_user("outsider", password="x")  # noqa: S106
+    outsider = django_user_model.objects.create_user("outsider", password="x")
     group = Group.objects.create(name="Лише 2017")
     group.permissions.add(Permission.objects.get(codename="access_admin"))
     GroupPagePermission.objects.create(

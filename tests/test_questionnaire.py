@@ -229,7 +229,7 @@ def editor(django_user_model, *, sees_forms):
     is what Wagtail asks of those who read a form's submissions)."""
     from wagtail.models import GroupPagePermission, Page
 
-    user = django_user_model.objects.create_user("editor", password="x")  # noqa: S106
+    user = django_user_model.objects.create_user("editor", password="x")
     group = Group.objects.create(name="Редактори тест")
     group.permissions.add(Permission.objects.get(codename="access_admin"))
     if sees_forms:

@@ -11,7 +11,7 @@ from home.models import SiteSettings
 @pytest.fixture
 def member(django_user_model):
     def make(group_name):
-        user = django_user_model.objects.create_user(f"user-{group_name}", password="x")  # noqa: S106
+        user = django_user_model.objects.create_user(f"user-{group_name}", password="x")
         user.groups.add(Group.objects.get(name=group_name))
         return user
 
@@ -126,7 +126,7 @@ def test_each_role_opens_the_admin_views_it_needs_and_no_other(
     if who == "no group":
         from django.contrib.auth.models import Permission
 
-        user = django_user_model.objects.create_user("nobody", password="x")  # noqa: S106
+        user = django_user_model.objects.create_user("nobody", password="x")
         user.user_permissions.add(Permission.objects.get(codename="access_admin"))
         client.force_login(user)
     elif who != "anonymous":

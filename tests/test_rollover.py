@@ -234,7 +234,7 @@ def test_the_command_says_what_it_copies(full_edition):
 def editor(django_user_model, *, can_add_editions, choose_documents=False):
     from wagtail.models import Collection, GroupCollectionPermission
 
-    user = django_user_model.objects.create_user("editor", password="x")  # noqa: S106
+    user = django_user_model.objects.create_user("editor", password="x")
     group = Group.objects.create(name="Редактори тест")
     group.permissions.add(Permission.objects.get(codename="access_admin"))
     home = Page.objects.get(depth=2)

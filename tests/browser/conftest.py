@@ -81,11 +81,3 @@ def phone(browser):
     )
     yield context.new_page()
     context.close()
-
-
-def pytest_collection_modifyitems(items):
-    """Every browser test is slow: `make test-fast` leaves them out, `make test` runs them."""
-    here = Path(__file__).parent
-    for item in items:
-        if here in Path(item.fspath).parents:
-            item.add_marker(pytest.mark.slow)

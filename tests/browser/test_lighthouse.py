@@ -1,6 +1,7 @@
 """Lighthouse (mobile) on the home, edition and programme pages of the demo site:
-accessibility 100, SEO 100, best practices at least 95 and performance at least 95 on
-this machine. The scores of each run are written to test-results/lighthouse.json."""
+accessibility 100, SEO 100 and best practices at least 95, as hard checks. Performance
+depends on how busy the machine is: it is a figure, not a check. Every score of each
+run, performance included, is written to test-results/lighthouse.json."""
 
 import json
 import os
@@ -12,7 +13,7 @@ from .conftest import CHROMIUM, require
 
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 PAGES = ["/", "/2017/", "/2017/programme/"]
-MINIMUM = {"accessibility": 1.0, "seo": 1.0, "best-practices": 0.95, "performance": 0.95}
+MINIMUM = {"accessibility": 1.0, "seo": 1.0, "best-practices": 0.95}
 
 
 def audit(url, output, attempts=3):
@@ -46,14 +47,14 @@ def run_lighthouse(url, output):
     )
 
 
-def test_lighthouse_scores_on_the_main_pages(site_url, tmp_path):
+def test_lighthouse_scores_on_the_main_pages(site_url, tmp_path, record_figure):
     require(LIGHTHOUSE.exists(), "Lighthouse (npm install)")
     scores = {path: audit(site_url + path, tmp_path / "report.json") for path in PAGES}
-    results = ROOT / "test-results"
-    results.mkdir(exist_ok=True)
-    (results / "lighthouse.json").write_text(json.dumps(scores, indent=2))
+    record_figure("lighthouse", **scores)
     below = {
-        path: {name: score for name, score in page.items() if score < MINIMUM[name]}
+        path: {
+            name: score for name, score in page.items() if name in MINIMUM and score < MINIMUM[name]
+        }
         for path, page in scores.items()
     }
     assert {path: low for path, low in below.items() if low} == {}

@@ -92,10 +92,11 @@ test: lint node_modules/.installed ## Lint, then the whole test suite: every tie
 quick: install ## The unit and site tiers, for the edit-test loop (a few minutes)
 	$(PYTEST) -q -m "unit or site"
 
-lint: install ## Ruff's checks and format, and no model change without its migration
+lint: install ## Ruff, no model change without its migration, imports down the layers
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) makemigrations --check --dry-run
+	$(VENV)/bin/pytest -q -n 0 tests/test_layers.py
 
 format: install ## Format the code and apply Ruff's safe fixes
 	$(VENV)/bin/ruff format .

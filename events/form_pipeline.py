@@ -311,7 +311,7 @@ def queue_confirmation(page, request, submission):
         "page": page,
         "edition": edition,
         "submission": submission,
-        "venue": edition.venues.first(),
+        "venue": edition.main_venue,
         "edition_url": request.build_absolute_uri(edition.get_url(request)),
         "calendar_url": request.build_absolute_uri(edition.feed_url("calendar", request)),
     }

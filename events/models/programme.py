@@ -145,7 +145,7 @@ class DayPageForm(WagtailAdminPageForm):
             return
         tracks = TrackPage.objects.child_of(self.edition).order_by("path")
         venues = Venue.objects.filter(edition=self.edition)
-        main_venue = venues.first()
+        main_venue = self.edition.main_venue
         base_form = sessions.form
 
         class SessionForm(base_form):

@@ -211,7 +211,7 @@ def create_programme(content, edition, tracks):
     notices = content.notices
     intro = notices["programme"] + content.programme["intro"]
     programme = publish(ProgrammePage(**{**content.programme, "intro": intro}), edition)
-    venue = edition.venues.first()
+    venue = edition.main_venue
     for day in content.days:
         sessions = [
             Session(

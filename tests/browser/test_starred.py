@@ -8,6 +8,7 @@ import urllib.request
 
 from .conftest import require
 from .test_html_validity import VNU, errors_in
+from .test_lighthouse import LIGHTHOUSE, MINIMUM, audit
 
 PROGRAMME = "/2017/programme/"
 
@@ -116,3 +117,11 @@ def test_my_programme_passes_axe_and_the_html_checker_with_and_without_stars(
         "<!DOCTYPE html>\n" + phone.evaluate("() => document.documentElement.outerHTML")
     )
     assert errors_in(sorted(tmp_path.glob("*.html"))) == {}
+
+
+def test_my_programme_scores_100_for_accessibility_and_seo_in_lighthouse(site_url, tmp_path):
+    require(LIGHTHOUSE.exists(), "Lighthouse (npm install)")
+    scores = audit(f"{site_url}{PROGRAMME}my/?s=1,3", tmp_path / "report.json")
+    assert {name: scores[name] for name in MINIMUM} == {
+        name: max(scores[name], minimum) for name, minimum in MINIMUM.items()
+    }

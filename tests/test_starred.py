@@ -256,3 +256,11 @@ def test_my_programme_queries_stay_flat_from_6x6_to_30x40(
     assert small_rows == 36
     assert large_rows == MAX_STARRED
     assert large_queries == small_queries
+
+
+def test_a_day_page_has_the_stars_and_the_link_to_the_same_programme(client, edition):
+    opening = ids_of("Відкриття")[0]
+    html = get(client, "/2017/programme/2017-06-12/")
+    assert f'<a href="{MY}" data-starred-key="starred-{edition.pk}"' in html
+    assert f'data-session-id="{opening}"' in html
+    assert '<script src="/static/js/starred.js" defer></script>' in html

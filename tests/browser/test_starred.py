@@ -111,11 +111,13 @@ def test_my_programme_passes_axe_and_the_html_checker_with_and_without_stars(
     for name, url in pages.items():
         with urllib.request.urlopen(url) as response:
             (tmp_path / name).write_bytes(response.read())
-    # And the programme as the script leaves it, with its star buttons.
-    phone.goto(site_url + PROGRAMME)
-    (tmp_path / "programme-with-stars.html").write_text(
-        "<!DOCTYPE html>\n" + phone.evaluate("() => document.documentElement.outerHTML")
-    )
+    # And the programme and a day as the script leaves them, with their star buttons.
+    for name, path in {"programme": PROGRAMME, "day": PROGRAMME + "2017-06-12/"}.items():
+        phone.goto(site_url + path)
+        assert phone.locator(".star[aria-pressed='true']").count() >= 1
+        (tmp_path / f"{name}-with-stars.html").write_text(
+            "<!DOCTYPE html>\n" + phone.evaluate("() => document.documentElement.outerHTML")
+        )
     assert errors_in(sorted(tmp_path.glob("*.html"))) == {}
 
 

@@ -28,12 +28,13 @@ from events.filters import ProgrammeFilterForm
 
 from .edition import EditionPage, Venue
 from .mixins import CachedUrlMixin, CalendarFeedMixin, EditionChildMixin, FeedRoutesMixin
+from .starred import StarredProgrammeMixin
 from .tracks import TrackPage
 
 KYIV = ZoneInfo(settings.TIME_ZONE)
 
 
-class ProgrammePage(EditionChildMixin, FeedRoutesMixin, Page):
+class ProgrammePage(EditionChildMixin, StarredProgrammeMixin, FeedRoutesMixin, Page):
     """The whole programme of an edition, day by day. Its children are the days. Its
     open data: the frab schedule JSON (`schedule.json`) and a CSV (`programme.csv`)."""
 

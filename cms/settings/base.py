@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "cms.middleware.cross_origin_resource_policy",
     # Whole pages for anonymous readers (the "pages" cache): stored on the way out...
     "cms.middleware.AnonymousUpdateCacheMiddleware",
+    # ...for no longer than an urgent notice with an end has left (home/notice.py).
+    "home.notice.bound_cache_lifetime",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -125,6 +127,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
+                "home.context_processors.urgent_notice",
             ],
         },
     },

@@ -106,16 +106,17 @@ def withdraw_notice(user):
 
 
 def bound_cache_lifetime(get_response):
-    """Anonymous answers are kept (by the page cache, browsers, a CDN) no longer than
-    the notice in force has left, so that its end shows without a purge. It sits just
-    inside the page cache's UpdateCacheMiddleware, which keeps an answer for its
-    max-age (cms/settings/base.py)."""
+    """Anonymous answers that show the notice (they read it: `current_notice(request)`)
+    are kept (by the page cache, browsers, a CDN) no longer than the notice in force
+    has left, so that its end shows without a purge. Other answers are left alone, and
+    cost no query. It sits just inside the page cache's UpdateCacheMiddleware, which
+    keeps an answer for its max-age (cms/settings/base.py)."""
 
     def middleware(request):
         response = get_response(request)
         if (
-            request.method in ("GET", "HEAD")
-            and not request.path.startswith((settings.STATIC_URL, settings.MEDIA_URL))
+            hasattr(request, REQUEST_ATTRIBUTE)  # the answer shows the notice (or none)
+            and request.method in ("GET", "HEAD")
             and not carries_credentials(request)
             and not any(
                 word in response.get("Cache-Control", "")

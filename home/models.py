@@ -130,7 +130,7 @@ class SiteSettings(BaseSiteSetting):
             ],
             heading=_("Footer"),
         ),
-        FieldPanel("editors_post_notices", heading=_("Urgent notice")),
+        MultiFieldPanel([FieldPanel("editors_post_notices")], heading=_("Urgent notice")),
     ]
 
     class Meta:

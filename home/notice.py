@@ -14,6 +14,8 @@ of a public page shows it within seconds.
 - A cache that fails (Redis down) is a miss: the notice is read from the database.
 """
 
+import time
+
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
@@ -21,7 +23,8 @@ from django.db import transaction
 from django.http import JsonResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
+from django.utils.cache import get_max_age, patch_cache_control
+from django.utils.http import parse_http_date_safe
 from wagtail.contrib.frontend_cache.utils import PurgeBatch, purge_urls_from_cache
 from wagtail.models import Page
 
@@ -37,6 +40,9 @@ NOTICE_CACHE_SECONDS = 30
 NOTICE_API_SECONDS = 10
 NONE = "none"  # the cached «no notice» (None is the cache's «not there»)
 REQUEST_ATTRIBUTE = "_urgent_notice"
+# Browsers keep a page this long at most (then revalidate it with its ETag, a 304 from
+# the page cache), so that a reader who comes back to a page gets a new notice too.
+BROWSER_SECONDS = 0
 
 
 def can_post_notice(user, request):
@@ -126,6 +132,36 @@ def bound_cache_lifetime(get_response):
             left = seconds_left(current_notice(request))
             if left is not None:
                 patch_cache_control(response, max_age=left)
+        return response
+
+    return middleware
+
+
+def shared_cache_lifetime(get_response):
+    """Pages (HTML, which all show the notice) are kept by a CDN (`s-maxage`) as long
+    as the page cache keeps its copy, no longer: the seconds until its `Expires`,
+    which UpdateCacheMiddleware wrote when it stored the page (a copy it serves later
+    has less left). Browsers keep them BROWSER_SECONDS. It sits just outside the page
+    cache's UpdateCacheMiddleware, so it sees the answers the page cache gives too."""
+
+    def middleware(request):
+        response = get_response(request)
+        max_age = get_max_age(response)
+        if (
+            max_age
+            and request.method in ("GET", "HEAD")
+            and response.get("Content-Type", "").startswith("text/html")
+            and not carries_credentials(request)
+            and not any(
+                word in response.get("Cache-Control", "")
+                for word in ("private", "no-cache", "no-store")
+            )
+        ):
+            shared = max_age
+            expires = parse_http_date_safe(response.get("Expires", ""))
+            if expires is not None:
+                shared = min(max_age, max(0, expires - int(time.time())))
+            patch_cache_control(response, max_age=min(BROWSER_SECONDS, shared), s_maxage=shared)
         return response
 
     return middleware

@@ -65,6 +65,10 @@ def editor(django_user_model):
     return client
 
 
+def cache_control(response):
+    return {part.strip() for part in response["Cache-Control"].split(",")}
+
+
 def post(client, **fields):
     data = {"text": ALARM, "level": "alarm", "link_url": SHELTER, "link_text": "Укриття"}
     return client.post("/admin/urgent-notice/", {**data, **fields})
@@ -120,16 +124,34 @@ def test_an_ended_notice_leaves_the_cached_pages_by_itself(
     html = page.content.decode()
     assert ALARM in html
     assert "До 14:02" in html  # the end, in Kyiv time
-    # Kept (by the page cache, browsers, a CDN) no longer than the notice has left.
-    assert "max-age=120" in page["Cache-Control"]
+    # Kept (by the page cache, a CDN) no longer than the notice has left; browsers
+    # revalidate.
+    assert cache_control(page) >= {"s-maxage=120", "max-age=0"}
     api = client.get("/api/v2/notice/")
-    assert "max-age=10" in api["Cache-Control"]
+    assert "max-age=10" in cache_control(api)
     event_day.move_to(ends - datetime.timedelta(seconds=5))
-    assert "max-age=5" in client.get("/").headers["Cache-Control"]
+    assert "s-maxage=5" in cache_control(client.get("/"))
+    # The page cache's copy of the edition has 5 s left: so has a CDN's.
+    assert "s-maxage=5" in cache_control(client.get(edition.url))
     event_day.move_to(ends + datetime.timedelta(seconds=1))  # nobody purged anything
     assert ALARM not in client.get(edition.url).content.decode()
     assert client.get("/api/v2/notice/").json() == {"notice": None}
-    assert "max-age=300" in client.get(edition.url)["Cache-Control"]  # as before
+    assert "s-maxage=300" in cache_control(client.get(edition.url))  # as before
+
+
+def test_a_cdn_keeps_a_page_no_longer_than_the_page_cache_and_browsers_revalidate(
+    client, edition, page_cache, event_day
+):
+    first = client.get(edition.url)
+    assert cache_control(first) >= {"max-age=0", "s-maxage=300"}
+    assert first.has_header("ETag")
+    event_day.shift(100)
+    again = client.get(edition.url)  # the page cache's copy
+    assert "s-maxage=200" in cache_control(again)
+    revalidated = client.get(edition.url, headers={"if-none-match": first["ETag"]})
+    assert revalidated.status_code == 304
+    api = client.get("/api/v2/pages/")  # JSON keeps the API's own rule
+    assert "s-maxage=300" not in cache_control(api)
 
 
 def test_one_notice_at_a_time_and_every_one_is_kept(

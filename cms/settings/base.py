@@ -83,6 +83,9 @@ MIDDLEWARE = [
     # answer, the cached pages' included (Django's SecurityMiddleware sends neither).
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "cms.middleware.cross_origin_resource_policy",
+    # CDNs keep a page as long as the page cache does, browsers revalidate it
+    # (home/notice.py: a new urgent notice reaches every reader).
+    "home.notice.shared_cache_lifetime",
     # Whole pages for anonymous readers (the "pages" cache): stored on the way out...
     "cms.middleware.AnonymousUpdateCacheMiddleware",
     # ...for no longer than an urgent notice with an end has left (home/notice.py).

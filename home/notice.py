@@ -5,9 +5,10 @@ of a public page shows it within seconds.
   model's rule (`UrgentNotice.current()`), kept `NOTICE_CACHE_SECONDS` in the default
   cache (one query when that is cold, none when warm, none again in the same request)
   and checked against the clock on every read, so an ended notice is never shown.
-- Posting or withdrawing empties the notice's cache and the page cache (as publishing
-  does, home/signals.py) and asks a CDN, when one is configured, to purge every live
-  page and the API's notice.
+- Posting or withdrawing sets the notice's cache, empties the page cache (as
+  publishing does, home/signals.py) and asks a CDN, when one is configured, to purge
+  every live page and the API's notice. A page made while a post came in is not kept
+  (`bound_cache_lifetime` compares the notice it shows with the cached one).
 - An expiry purges nothing: while the notice has an end, `bound_cache_lifetime` lowers
   the max-age of anonymous answers (which is also what the page cache keeps them for,
   and what a CDN keeps them for) to the seconds left until the end.
@@ -64,7 +65,9 @@ def current_notice(request=None):
         notice = cache.get(CACHE_KEY)
         if notice is None:
             notice = UrgentNotice.current() or NONE
-            cache.set(CACHE_KEY, notice, NOTICE_CACHE_SECONDS)
+            # add, not set: a post committed since the query has set the new notice,
+            # which an older reading must not overwrite.
+            cache.add(CACHE_KEY, notice, NOTICE_CACHE_SECONDS)
         if request is not None:
             setattr(request, REQUEST_ATTRIBUTE, notice)
     if notice == NONE or not notice.is_in_force():
@@ -81,8 +84,9 @@ def seconds_left(notice, now=None):
 
 
 def notices_changed():
-    """After a post or a withdrawal is committed: every copy of a page goes."""
-    cache.delete(CACHE_KEY)
+    """After a post or a withdrawal is committed: the new notice is cached (set, which
+    wins over a reader's add) and every copy of a page goes."""
+    cache.set(CACHE_KEY, UrgentNotice.current() or NONE, NOTICE_CACHE_SECONDS)
     empty_page_cache()
     if apps.is_installed("wagtail.contrib.frontend_cache"):
         batch = PurgeBatch()
@@ -129,9 +133,15 @@ def bound_cache_lifetime(get_response):
                 for word in ("private", "no-cache", "no-store")
             )
         ):
-            left = seconds_left(current_notice(request))
-            if left is not None:
-                patch_cache_control(response, max_age=left)
+            shown = getattr(request, REQUEST_ATTRIBUTE)
+            cached = cache.get(CACHE_KEY)
+            if cached is not None and cached != shown:
+                # A post or withdrawal came while the page was made: not to be kept.
+                patch_cache_control(response, max_age=0)
+            else:
+                left = seconds_left(current_notice(request))
+                if left is not None:
+                    patch_cache_control(response, max_age=left)
         return response
 
     return middleware

@@ -293,3 +293,29 @@ def test_the_notice_shows_while_redis_is_down(client, home_page):
         assert ALARM in client.get("/").content.decode()
         assert client.get("/api/v2/notice/").json()["notice"]["text"] == ALARM
     cms.cache._breakers.clear()
+
+
+def test_a_reading_older_than_a_post_does_not_hide_it(
+    client, home_page, page_cache, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A reader's query answered before a post commits, cached after it: the post's
+    notice stays cached, and the page made meanwhile is not kept."""
+    reading = UrgentNotice.current
+    calls = []
+
+    def reading_overtaken_by_a_post(now=None):
+        found = reading(now)
+        if not calls:
+            calls.append(found)
+            with django_capture_on_commit_callbacks(execute=True):
+                post_notice(None, text=ALARM, level=UrgentNotice.Level.ALARM)
+        return found
+
+    monkeypatch.setattr(UrgentNotice, "current", reading_overtaken_by_a_post)
+    stale = client.get("/")
+    assert calls == [None]  # the page was made without the notice...
+    assert ALARM not in stale.content.decode()
+    assert "max-age=0" in cache_control(stale)  # ...and is kept by no cache
+    assert "s-maxage=300" not in cache_control(stale)
+    assert ALARM in client.get("/").content.decode()  # the next reader has it
+    assert current_notice().text == ALARM

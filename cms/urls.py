@@ -13,11 +13,13 @@ from wagtail.documents import urls as wagtaildocs_urls
 from cms.api import v2 as api_v2
 from cms.api import v3 as api_v3
 from home import views as home_views
+from home.notice import notice_api
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("api/v2/notice/", notice_api, name="urgent_notice_api"),
     path("api/v2/", api_v2.urls),
     path("api/v3/", api_v3.urls),
     path("search/", home_views.search, name="search"),

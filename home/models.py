@@ -1,6 +1,10 @@
 """The home page of the site and the site-wide settings."""
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.api import APIField
@@ -10,6 +14,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page, Site
 from wagtail.search import index
 
+from home.dates import format_time
 from home.permissions import ModeratedDeletionMixin
 
 
@@ -102,6 +107,11 @@ class SiteSettings(BaseSiteSetting):
         related_name="+",
     )
     organiser_url = models.URLField(_("organiser's website"), blank=True)
+    editors_post_notices = models.BooleanField(
+        _("editors may post the urgent notice"),
+        default=False,
+        help_text=_("Moderators always may. Tick to let editors post and withdraw it too."),
+    )
 
     panels = [
         MultiFieldPanel(
@@ -120,8 +130,84 @@ class SiteSettings(BaseSiteSetting):
             ],
             heading=_("Footer"),
         ),
+        MultiFieldPanel([FieldPanel("editors_post_notices")], heading=_("Urgent notice")),
     ]
 
     class Meta:
         verbose_name = _("site settings")
         verbose_name_plural = _("site settings")
+
+
+class UrgentNotice(models.Model):
+    """A notice shown at the top of every public page, the venue screen and the API
+    («Повітряна тривога: програму призупинено…»). Rows are never deleted: they are
+    the notices' history. The one shown is `UrgentNotice.current()` (home/notice.py
+    caches it)."""
+
+    class Level(models.TextChoices):
+        INFO = "info", _("Information")
+        WARNING = "warning", _("Attention")
+        ALARM = "alarm", _("Alarm")
+
+    text = models.CharField(_("text"), max_length=300)
+    level = models.CharField(_("level"), max_length=10, choices=Level, default=Level.INFO)
+    link_url = models.URLField(
+        _("link"), blank=True, help_text=_("For example, the nearest shelter on a map.")
+    )
+    link_text = models.CharField(_("link text"), max_length=80, blank=True)
+    ends_at = models.DateTimeField(
+        _("ends at"), null=True, blank=True, help_text=_("Empty: until it is withdrawn.")
+    )
+    posted_at = models.DateTimeField(_("posted at"), default=timezone.now, db_index=True)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("posted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("withdrawn by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("urgent notice")
+        verbose_name_plural = _("urgent notices")
+        ordering = ["-posted_at", "-pk"]
+        permissions = [("post_urgentnotice", "Can post and withdraw the urgent notice")]
+
+    def __str__(self):
+        return self.text
+
+    @classmethod
+    def in_force(cls, now=None):
+        """The notices neither withdrawn nor ended at `now`."""
+        now = now or timezone.now()
+        return cls.objects.filter(
+            Q(ends_at__isnull=True) | Q(ends_at__gt=now), withdrawn_at__isnull=True
+        )
+
+    @classmethod
+    def current(cls, now=None):
+        """The rule of «the notice shown now»: the latest posted of those in force."""
+        return cls.in_force(now).order_by("-posted_at", "-pk").first()
+
+    def end_wording(self):
+        """«18:30» when it ends today (Kyiv time), «3 грудня 2026, 09:00» otherwise."""
+        if self.ends_at is None:
+            return ""
+        end = timezone.localtime(self.ends_at)
+        if end.date() == timezone.localdate():
+            return format_time(end)
+        return date_format(end, "DATETIME_FORMAT")
+
+    def is_in_force(self, now=None):
+        now = now or timezone.now()
+        return self.withdrawn_at is None and (self.ends_at is None or self.ends_at > now)

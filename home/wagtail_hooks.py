@@ -1,5 +1,6 @@
 """Site-wide admin pieces: the moderators' unlock of locked-out logins (under Settings),
-and the delete view of the page types that may hold form submissions."""
+the delete view of the page types that may hold form submissions, and the urgent
+notice's dashboard panel and page."""
 
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +10,8 @@ from wagtail.admin.viewsets.pages import PageViewSet
 from wagtail.models import get_page_models
 
 from home.admin_views import UNLOCK_PERMISSION, LoginLockoutsView, ModeratedDeletePageView
+from home.notice import can_post_notice
+from home.notice_admin import NoticePanel, NoticeView
 from home.permissions import ModeratedDeletionMixin
 
 
@@ -42,3 +45,14 @@ def register_moderated_deletion_viewsets():
         for model in get_page_models()
         if issubclass(model, ModeratedDeletionMixin)
     ]
+
+
+@hooks.register("register_admin_urls")
+def register_notice_urls():
+    return [path("urgent-notice/", NoticeView.as_view(), name="urgent_notice")]
+
+
+@hooks.register("construct_homepage_panels")
+def add_notice_panel(request, panels):
+    if can_post_notice(request.user, request):
+        panels.append(NoticePanel())

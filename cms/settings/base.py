@@ -83,8 +83,13 @@ MIDDLEWARE = [
     # answer, the cached pages' included (Django's SecurityMiddleware sends neither).
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "cms.middleware.cross_origin_resource_policy",
+    # CDNs keep a page as long as the page cache does, browsers revalidate it
+    # (home/notice.py: a new urgent notice reaches every reader).
+    "home.notice.shared_cache_lifetime",
     # Whole pages for anonymous readers (the "pages" cache): stored on the way out...
     "cms.middleware.AnonymousUpdateCacheMiddleware",
+    # ...for no longer than an urgent notice with an end has left (home/notice.py).
+    "home.notice.bound_cache_lifetime",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -125,6 +130,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
+                "home.context_processors.urgent_notice",
             ],
         },
     },

@@ -4,7 +4,6 @@ and next, and the search finds sessions as their own pages."""
 
 import datetime
 import re
-
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -81,10 +80,14 @@ def test_the_programme_opens_on_today_with_now_and_next_first(client, today):
     # Before the introduction, the filters and the days.
     assert html.index('class="now-next"') < html.index('class="programme-filters"')
     # The day index marks today; the day before is folded away, today is open.
-    assert re.search(rf'<a href="#day-{today.pk}" aria-current="date"[^>]*><strong>Сьогодні</strong>', html)
+    assert re.search(
+        rf'<a href="#day-{today.pk}" aria-current="date"[^>]*><strong>Сьогодні</strong>', html
+    )
     day1 = DayPage.objects.get(date=datetime.date(2017, 6, 12))
     assert f'<details class="programme-day programme-day--past" id="day-{day1.pk}">' in html
-    assert f'<section class="section programme-day programme-day--today" id="day-{today.pk}">' in html
+    assert (
+        f'<section class="section programme-day programme-day--today" id="day-{today.pk}">' in html
+    )
     assert "/2017/programme/now/" in html
 
 
@@ -110,7 +113,9 @@ def test_day_edition_and_home_pages_show_now_and_next_on_event_days(client, toda
 def test_session_rows_are_compact_and_the_details_are_on_the_session_page(client, today):
     html = get(client, today.url)
     session = today.sessions.get(title="Лекція про двори")
-    row = re.search(rf'<article class="session[^"]*" id="session-{session.pk}">.*?</article>', html, re.S)[0]
+    row = re.search(
+        rf'<article class="session[^"]*" id="session-{session.pk}">.*?</article>', html, re.S
+    )[0]
     assert "12:00–13:00" in row
     assert "Лекція" in row
     assert "Майданчик біля бібліотеки" in row

@@ -138,7 +138,9 @@ def test_lighthouse_on_the_event_day_programme_and_venue_screen(event_day_url, t
         )
     }
     below = {
-        path: {name: score for name, score in page.items() if name in MINIMUM and score < MINIMUM[name]}
+        path: {
+            name: score for name, score in page.items() if name in MINIMUM and score < MINIMUM[name]
+        }
         for path, page in scores.items()
     }
     assert {path: low for path, low in below.items() if low} == {}

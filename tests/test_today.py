@@ -226,6 +226,9 @@ def test_search_does_not_find_sessions_of_a_draft_day(client, edition, today):
     SessionFactory(page=draft, title="Таємна лекція")
     assert not any("Таємна" in r for r in results(client, "Таємна"))
     assert results(client, "лекція")  # the published one still is
+    # Publishing the day saves its sessions again: they are found from then on.
+    draft.save_revision().publish()
+    assert any("Таємна лекція" in r for r in results(client, "Таємна"))
 
 
 def test_search_results_page_through_sessions_then_pages(client, edition, today):
@@ -236,3 +239,11 @@ def test_search_results_page_through_sessions_then_pages(client, edition, today)
     titles = re.findall(r'class="result__title"><a href="[^"]+">([^<]+)</a>', first + second)
     assert len(titles) == len(set(titles)) >= 26
     assert "Сторінка 2 з 2" in second
+
+
+@pytest.mark.parametrize("url", ["/2017/programme/", "/2017/programme/2017-06-13/"])
+def test_pages_showing_now_and_next_are_cached_a_minute_at_most(client, today, url):
+    with time_machine.travel(EVENT_DAY, tick=False):
+        assert "max-age=60" in client.get(url)["Cache-Control"]
+    with time_machine.travel(NOT_AN_EVENT_DAY, tick=False):
+        assert "max-age=60" not in client.get(url).get("Cache-Control", "")

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.shortcuts import get_object_or_404
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
@@ -34,6 +36,14 @@ from .tracks import TrackPage
 
 KYIV = ZoneInfo(settings.TIME_ZONE)
 VENUE_SCREEN_REFRESH = 60  # seconds between two reloads of the venue screen
+
+
+def _fresh_while_happening(response):
+    """A page showing «Зараз/Далі» is kept by the page cache (and a CDN) for a minute
+    at most, so that «now» stays now."""
+    if (getattr(response, "context_data", None) or {}).get("happening"):
+        patch_cache_control(response, max_age=VENUE_SCREEN_REFRESH)
+    return response
 
 
 def _first_to_start(sessions):
@@ -138,6 +148,9 @@ class ProgrammePage(EditionChildMixin, FeedRoutesMixin, Page):
                 for place in venues
             ],
         }
+
+    def serve(self, request, *args, **kwargs):
+        return _fresh_while_happening(super().serve(request, *args, **kwargs))
 
     @path("now/", name="now")
     def venue_screen(self, request):
@@ -315,6 +328,9 @@ class DayPage(CachedUrlMixin, EditionChildMixin, CalendarFeedMixin, Page):
         """A session's own page, under the day's address: «sessions/<id>/»."""
         return self.reverse_subpage("session", kwargs={"session_id": session_id})
 
+    def serve(self, request, *args, **kwargs):
+        return _fresh_while_happening(super().serve(request, *args, **kwargs))
+
     def get_sitemap_urls(self, request=None):
         """The day and each of its sessions' own pages."""
         urls = super().get_sitemap_urls(request)
@@ -451,6 +467,9 @@ class Session(index.Indexed, models.Model):
 
     objects = SessionQuerySet.as_manager()
 
+    # Indexed by _index_session below rather than by the search app's own handlers,
+    # which read each saved session and its day again.
+    search_auto_update = False
     search_fields = [
         index.SearchField("title", boost=2),
         index.SearchField("description"),
@@ -539,3 +558,18 @@ class Session(index.Indexed, models.Model):
 
     def get_calendar_url(self, request=None):
         return self.page.feed_url("session_calendar", request, session_id=self.pk)
+
+
+@receiver(post_save, sender=Session)
+def _index_session(sender, instance, raw=False, **kwargs):
+    """A session saved on a live day goes into the search index at once (publishing a
+    day saves its sessions again). Those of draft days, as a rollover copies them, cost
+    nothing: the search shows only live days' sessions."""
+    if raw or not Session.page.is_cached(instance) or not instance.page.live:
+        return
+    index.insert_or_update_object(instance)
+
+
+@receiver(post_delete, sender=Session)
+def _unindex_session(sender, instance, **kwargs):
+    index.remove_object(instance)

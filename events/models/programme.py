@@ -384,7 +384,8 @@ class DayPage(CachedUrlMixin, EditionChildMixin, CalendarFeedMixin, Page):
         programme = None
         if edition.start_date <= timezone.localdate() <= edition.end_date:
             programme = ProgrammePage.objects.parent_of(self).first()
-            programme.edition = self.edition  # known already (a cached property)
+            if programme is not None:
+                programme.edition = edition  # known already (a cached property)
         context.update(
             sessions=sessions,
             happening=programme.now_and_next() if programme else None,

@@ -176,8 +176,11 @@ class CreatePagesInTheAdminTests(WagtailPageTestCase):
         )
         day = DayPage.objects.get()
         self.assertEqual([s.title for s in day.sessions.all()], ["Відкриття", "Прогулянка"])
-        # The day is found by the titles of its sessions.
-        self.assertIn(day, DayPage.objects.live().search("Прогулянка"))
+        # The session is found by its title, as its own page (not its day).
+        self.assertIn(
+            day.sessions.get(title="Прогулянка"),
+            Session.objects.filter(page__in=DayPage.objects.live()).search("Прогулянка"),
+        )
         # An empty venue means the main venue.
         self.assertEqual({s.venue for s in day.sessions.all()}, {edition.venues.first()})
         document = DocumentFactory()

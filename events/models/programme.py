@@ -9,8 +9,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.forms import WagtailAdminPageForm
@@ -20,6 +23,7 @@ from wagtail.contrib.routable_page.models import path
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
+from wagtail.search.queryset import SearchableQuerySetMixin
 
 from events.api_fields import LocalDateTimeField, TrackSummaryField, VenueSummaryField
 from events.calendar import calendar_response
@@ -32,6 +36,21 @@ from .starred import StarredProgrammeMixin
 from .tracks import TrackPage
 
 KYIV = ZoneInfo(settings.TIME_ZONE)
+VENUE_SCREEN_REFRESH = 60  # seconds between two reloads of the venue screen
+
+
+def _fresh_while_happening(response):
+    """A page showing «Зараз/Далі» is kept by the page cache (and a CDN) for a minute
+    at most, so that «now» stays now."""
+    if (getattr(response, "context_data", None) or {}).get("happening"):
+        patch_cache_control(response, max_age=VENUE_SCREEN_REFRESH)
+    return response
+
+
+def _first_to_start(sessions):
+    """Of sessions still to come, those that start first (several may start at once)."""
+    first_start = min((s.start_time for s in sessions), default=None)
+    return [s for s in sessions if s.start_time == first_start]
 
 
 class ProgrammePage(EditionChildMixin, StarredProgrammeMixin, FeedRoutesMixin, Page):
@@ -64,11 +83,13 @@ class ProgrammePage(EditionChildMixin, StarredProgrammeMixin, FeedRoutesMixin, P
         # The edition's tracks are loaded already: share them (and their cached
         # addresses) rather than a copy per session. A track that is not live is
         # not shown.
-        tracks = {track.pk: track for track in self.edition.tracks}
+        edition = self.edition
+        tracks = {track.pk: track for track in edition.tracks}
         for day in days:
             for session in day.sessions.all():
                 if session.track_id:
                     session.track = tracks.get(session.track_id)
+                session.where = session.place(edition)
         return days
 
     def filtered_days(self, request):
@@ -93,23 +114,70 @@ class ProgrammePage(EditionChildMixin, StarredProgrammeMixin, FeedRoutesMixin, P
             days = [day for day in days if day.date == form.chosen_day]
         return form, days
 
-    def now_and_next(self, moment=None):
+    def now_and_next(self, moment=None, venue=None):
         """During an event day: the sessions going on now and the ones starting next
-        (Europe/Kyiv time). None on any other day."""
+        (Europe/Kyiv time), for the whole programme and per venue (`venues`: each of
+        the edition's venues with its own now and next, or only `venue` if given).
+        Each session carries `where`, its `Session.place()`. None on any other day."""
         moment = timezone.localtime(moment)
         today = self.live_days().filter(date=moment.date()).first()
         if today is None:
             return None
+        edition = self.edition
+        all_venues = list(edition.venues.all())
+        if "main_venue" not in edition.__dict__:
+            # The first of them (EditionPage.main_venue), without asking again.
+            edition.main_venue = all_venues[0] if all_venues else None
         sessions = list(today.sessions.select_related("track", "venue"))
+        for session in sessions:
+            session.where = session.place(edition)
         time = moment.time()
         going_on = [s for s in sessions if s.start_time <= time < s.end_time]
         later = [s for s in sessions if s.start_time > time]
-        first_start = min((s.start_time for s in later), default=None)
+        venues = [venue] if venue is not None else all_venues
         return {
             "day": today,
+            "moment": moment,
             "now": going_on,
-            "next": [s for s in later if s.start_time == first_start],
+            "next": _first_to_start(later),
+            "venues": [
+                {
+                    "venue": place,
+                    "now": [s for s in going_on if s.where == place],
+                    "next": _first_to_start([s for s in later if s.where == place]),
+                }
+                for place in venues
+            ],
         }
+
+    def serve(self, request, *args, **kwargs):
+        return _fresh_while_happening(super().serve(request, *args, **kwargs))
+
+    @path("now/", name="now")
+    def venue_screen(self, request):
+        """The screen at a pavilion: now and next at each venue (or one, `?venue=`),
+        in large type, reloading itself every minute (a meta refresh, no JavaScript).
+        An unknown venue is ignored: the screen shows every venue and says so."""
+        edition = self.edition
+        chosen = None
+        ignored = None
+        if value := request.GET.get("venue", "").strip():
+            chosen = next((v for v in edition.venues.all() if str(v.pk) == value), None)
+            if chosen is None:
+                ignored = value[:50]
+        response = self.render(
+            request,
+            template="pages/venue_screen.html",
+            context_overrides={
+                "happening": self.now_and_next(venue=chosen),
+                "chosen_venue": chosen,
+                "ignored_venue": ignored,
+                "refresh_seconds": VENUE_SCREEN_REFRESH,
+            },
+        )
+        # The page cache (and a CDN) may keep it for less than a refresh only.
+        patch_cache_control(response, max_age=VENUE_SCREEN_REFRESH // 2)
+        return response
 
     @path("schedule.json/", name="frab")
     def frab_schedule(self, request):
@@ -123,10 +191,18 @@ class ProgrammePage(EditionChildMixin, StarredProgrammeMixin, FeedRoutesMixin, P
         context = super().get_context(request, *args, **kwargs)
         form, days = self.filtered_days(request)
         edition = context["edition"]
+        happening = self.now_and_next()
+        today = happening["day"].date if happening else None
+        for day in days:
+            # On an event day the days before it are folded away, today's is marked.
+            day.is_today = day.date == today
+            day.is_past = today is not None and day.date < today
         context.update(
             days=days,
+            today=today,
             filter_form=form,
-            happening=self.now_and_next(),
+            happening=happening,
+            venue_screen_url=self.url + self.reverse_subpage("now"),
             calendar_url=edition.feed_url("calendar", request),
             frab_url=self.feed_url("frab", request),
             csv_url=self.feed_url("csv", request),
@@ -227,15 +303,8 @@ class DayPage(CachedUrlMixin, EditionChildMixin, CalendarFeedMixin, Page):
         *Page.search_fields,
         index.SearchField("intro"),
         index.FilterField("date"),
-        index.RelatedFields(
-            "sessions",
-            [
-                index.SearchField("title"),
-                index.SearchField("description"),
-                index.SearchField("hosts"),
-                index.SearchField("spot"),
-            ],
-        ),
+        # The sessions are indexed on their own (Session.search_fields): a search
+        # leads to the session's page, not to its day.
     ]
     content_panels = [
         *Page.content_panels,
@@ -259,6 +328,9 @@ class DayPage(CachedUrlMixin, EditionChildMixin, CalendarFeedMixin, Page):
     def session_path(self, session_id):
         """A session's own page, under the day's address: «sessions/<id>/»."""
         return self.reverse_subpage("session", kwargs={"session_id": session_id})
+
+    def serve(self, request, *args, **kwargs):
+        return _fresh_while_happening(super().serve(request, *args, **kwargs))
 
     def get_sitemap_urls(self, request=None):
         """The day and each of its sessions' own pages."""
@@ -306,15 +378,25 @@ class DayPage(CachedUrlMixin, EditionChildMixin, CalendarFeedMixin, Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         other_days = DayPage.objects.sibling_of(self, inclusive=False).live().public()
+        edition = self.edition
+        sessions = list(self.sessions.select_related("track", "venue"))
+        for session in sessions:
+            session.where = session.place(edition)
+        programme = None
+        if edition.start_date <= timezone.localdate() <= edition.end_date:
+            programme = ProgrammePage.objects.parent_of(self).first()
+            if programme is not None:
+                programme.edition = edition  # known already (a cached property)
         context.update(
-            sessions=self.sessions.select_related("track", "venue"),
+            sessions=sessions,
+            happening=programme.now_and_next() if programme else None,
             previous_day=other_days.filter(date__lt=self.date).order_by("-date").first(),
             next_day=other_days.filter(date__gt=self.date).order_by("date").first(),
         )
         return context
 
 
-class SessionQuerySet(models.QuerySet):
+class SessionQuerySet(SearchableQuerySetMixin, models.QuerySet):
     def published(self):
         """Sessions of live, public days, in programme order."""
         days = DayPage.objects.live().public()
@@ -329,8 +411,10 @@ class SessionQuerySet(models.QuerySet):
         return self.select_related("page", "track", "venue")
 
 
-class Session(models.Model):
-    """One item of a day's programme: a talk, a workshop, an excursion, a break…"""
+class Session(index.Indexed, models.Model):
+    """One item of a day's programme: a talk, a workshop, an excursion, a break…
+    Searched on its own: its title, description, hosts, spot and kind (in the site's
+    language), so that «лекція» finds the lectures."""
 
     class Kind(models.TextChoices):
         DISCUSSION = "discussion", _("discussion")
@@ -384,6 +468,18 @@ class Session(models.Model):
     )
 
     objects = SessionQuerySet.as_manager()
+
+    # Indexed by _index_session below rather than by the search app's own handlers,
+    # which read each saved session and its day again.
+    search_auto_update = False
+    search_fields = [
+        index.SearchField("title", boost=2),
+        index.SearchField("description"),
+        index.SearchField("hosts"),
+        index.SearchField("spot"),
+        index.SearchField("kind_words"),
+        index.FilterField("page"),
+    ]
 
     panels = [
         FieldRowPanel([FieldPanel("start_time"), FieldPanel("end_time")]),
@@ -448,6 +544,12 @@ class Session(models.Model):
         except ValueError:
             return self.kind
 
+    def kind_words(self):
+        """The kind as the public reads it, for the search index: in the site's
+        language whatever language the editor who saved it uses."""
+        with translation.override(settings.LANGUAGE_CODE):
+            return str(self.kind_label)
+
     def get_url(self, request=None):
         """The session's own page, under its day."""
         return self.page.get_url(request) + self.page.session_path(self.pk)
@@ -458,3 +560,18 @@ class Session(models.Model):
 
     def get_calendar_url(self, request=None):
         return self.page.feed_url("session_calendar", request, session_id=self.pk)
+
+
+@receiver(post_save, sender=Session)
+def _index_session(sender, instance, raw=False, **kwargs):
+    """A session saved on a live day goes into the search index at once (publishing a
+    day saves its sessions again). Those of draft days, as a rollover copies them, cost
+    nothing: the search shows only live days' sessions."""
+    if raw or not Session.page.is_cached(instance) or not instance.page.live:
+        return
+    index.insert_or_update_object(instance)
+
+
+@receiver(post_delete, sender=Session)
+def _unindex_session(sender, instance, **kwargs):
+    index.remove_object(instance)

@@ -16,11 +16,11 @@ PAGES = ["/", "/2017/", "/2017/programme/"]
 MINIMUM = {"accessibility": 1.0, "seo": 1.0, "best-practices": 0.95}
 
 
-def audit(url, output, attempts=3):
+def audit(url, output, attempts=3, extra=()):
     """The category scores of one page. Lighthouse sometimes loses its trace of the
     page load on a busy machine ("Please run Lighthouse again"): it is run again."""
     for _ in range(attempts):
-        result = run_lighthouse(url, output)
+        result = run_lighthouse(url, output, extra)
         if result.returncode == 0:
             break
     assert result.returncode == 0, result.stderr[-2000:]
@@ -28,7 +28,7 @@ def audit(url, output, attempts=3):
     return {name: category["score"] for name, category in report["categories"].items()}
 
 
-def run_lighthouse(url, output):
+def run_lighthouse(url, output, extra=()):
     return subprocess.run(
         [
             str(LIGHTHOUSE),
@@ -39,6 +39,7 @@ def run_lighthouse(url, output):
             "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
             "--output=json",
             f"--output-path={output}",
+            *extra,
         ],
         env={**os.environ, "CHROME_PATH": CHROMIUM},
         capture_output=True,

@@ -114,7 +114,7 @@ def test_session_rows_are_compact_and_the_details_are_on_the_session_page(client
     html = get(client, today.url)
     session = today.sessions.get(title="Лекція про двори")
     row = re.search(
-        rf'<article class="session[^"]*" id="session-{session.pk}">.*?</article>', html, re.S
+        rf'<article class="session[^"]*" id="session-{session.pk}"[^>]*>.*?</article>', html, re.S
     )[0]
     assert "12:00–13:00" in row
     assert "Лекція" in row
@@ -124,7 +124,7 @@ def test_session_rows_are_compact_and_the_details_are_on_the_session_page(client
     assert "Ірина Коваль" in page and "Перше речення" in page
     # A session without a venue is at the main venue (Session.place).
     film = today.sessions.get(title="Кіно під зорями")
-    film_row = re.search(rf'id="session-{film.pk}">.*?</article>', html, re.S)[0]
+    film_row = re.search(rf'id="session-{film.pk}"[^>]*>.*?</article>', html, re.S)[0]
     assert "Майданчик біля бібліотеки" in film_row
 
 
@@ -134,7 +134,7 @@ def test_the_venue_screen_shows_now_and_next_at_each_venue_and_reloads(client, e
     assert response.status_code == 200
     html = response.content.decode()
     assert '<meta http-equiv="refresh" content="60">' in html
-    assert "max-age=30" in response["Cache-Control"]
+    assert "s-maxage=30" in response["Cache-Control"]
     venues = re.findall(r'<section class="venue-screen__venue".*?</section>', html, re.S)
     assert len(venues) == 2
     main, pavilion = venues
@@ -244,6 +244,6 @@ def test_search_results_page_through_sessions_then_pages(client, edition, today)
 @pytest.mark.parametrize("url", ["/2017/programme/", "/2017/programme/2017-06-13/"])
 def test_pages_showing_now_and_next_are_cached_a_minute_at_most(client, today, url):
     with time_machine.travel(EVENT_DAY, tick=False):
-        assert "max-age=60" in client.get(url)["Cache-Control"]
+        assert "s-maxage=60" in client.get(url)["Cache-Control"]
     with time_machine.travel(NOT_AN_EVENT_DAY, tick=False):
-        assert "max-age=60" not in client.get(url).get("Cache-Control", "")
+        assert "s-maxage=60" not in client.get(url).get("Cache-Control", "")

@@ -49,6 +49,8 @@ CSV_COLUMNS = [
     "end_iso",
     "title",
     "kind",
+    "status",
+    "status_note",
     "track",
     "venue",
     "spot",
@@ -137,6 +139,10 @@ def frab_event(session, day, room, request, *, edition, namespace):
         "subtitle": "",
         "track": session.track.title if session.track else None,
         "type": session.kind,
+        # Not in the frab schema, which lets events carry more: planned, changed or
+        # cancelled (a cancelled session stays in the schedule).
+        "status": session.status,
+        "status_note": session.status_note,
         "language": LANGUAGE,
         "abstract": "",
         "description": session.description,
@@ -259,6 +265,8 @@ def programme_csv(programme, request):
             session.ends_at.isoformat(),
             session.title,
             session.kind,
+            session.status,
+            session.status_note,
             session.track.title if session.track else "",
             venue.name if venue else "",
             session.spot,

@@ -56,7 +56,9 @@ def session_event(session, request, hostname, edition):
     event.add("last-modified", modified)
     event.add("dtstart", session.starts_at)
     event.add("dtend", session.ends_at)
-    event.add("sequence", getattr(session, "sequence", None) or session.changes.count())
+    # Counted in the sessions' query (`SessionQuerySet.with_changes`), else here.
+    sequence = getattr(session, "sequence", None)
+    event.add("sequence", session.changes.count() if sequence is None else sequence)
     if session.is_cancelled:
         event.add("status", "CANCELLED")
         # Calendars that ignore STATUS still say it in the title.

@@ -107,6 +107,9 @@ class ChangesFeed(Feed):
     def subtitle(self, programme):
         return _("Times, venues and cancellations changed after publication.")
 
+    def author_name(self, programme):
+        return programme.edition.title
+
     def feed_guid(self, programme):
         return f"tag:{self.hostname},2017:programme-{programme.pk}/changes"
 

@@ -172,6 +172,7 @@ def test_the_changes_page_and_its_atom_feed_list_the_changes_newest_first(client
     feed = feedparser.parse(response.content)
     assert not feed.bozo, feed.get("bozo_exception")
     assert feed.version == "atom10"
+    assert feed.feed.author == "Майстерня міста Житомир"
     titles = [entry.title for entry in feed.entries]
     assert len(titles) == 3
     # The venue change of 9:30 comes first; then the two of 9:00.

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -146,14 +147,10 @@ class ProgrammePage(EditionChildMixin, FeedRoutesMixin, Page):
         changes = self.recent_changes()
         for change in changes:
             change.link = self.change_link(change, request)
-        return self.render(
-            request,
-            template="pages/changes_page.html",
-            context_overrides={
-                "changes": changes,
-                "atom_url": self.feed_url("changes_atom", request),
-            },
-        )
+        # The page's context without the programme's own (its days and filters).
+        context = super().get_context(request)
+        context.update(changes=changes, atom_url=self.feed_url("changes_atom", request))
+        return TemplateResponse(request, "pages/changes_page.html", context)
 
     @path("changes.atom/", name="changes_atom")
     def changes_atom(self, request):

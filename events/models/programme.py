@@ -22,6 +22,7 @@ from wagtail.contrib.routable_page.models import path
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
+from wagtail.signals import page_published
 
 from events.api_fields import (
     LocalDateTimeField,
@@ -217,9 +218,15 @@ class DayPageForm(WagtailAdminPageForm):
                 )
                 if self.instance.pk is None and main_venue is not None:
                     venue.initial = main_venue.pk
+                if "status" in self.fields:
+                    self.fields["status"].required = False
 
             def clean_venue(self):
                 return self.cleaned_data.get("venue") or main_venue
+
+            def clean_status(self):
+                # A form without the field (an older page, a script) keeps it planned.
+                return self.cleaned_data.get("status") or Session.Status.PLANNED
 
         # Forms are built lazily, so every form (and the empty template) uses this class.
         sessions.form = SessionForm
@@ -309,22 +316,24 @@ class DayPage(CachedUrlMixin, EditionChildMixin, CalendarFeedMixin, Page):
     def calendar_sessions(self):
         return self.sessions.for_calendar()
 
-    def publish(self, revision, *args, **kwargs):
-        """Wagtail's publish (the admin, the workflow, the scheduler and
-        `publish_edition` all come here through `revision.publish()`), recording what
-        changed in the sessions of a day that was live before: its live rows are read
-        before and after. A first publication is not a change."""
-        main_venue_id = None
-        before = None
-        if self.live and self.pk:
-            main_venue = self.edition.main_venue if self.edition else None
-            main_venue_id = main_venue.pk if main_venue else None
-            before = snapshot(Session.objects.filter(page_id=self.pk), main_venue_id)
-        result = super().publish(revision, *args, **kwargs)
-        if before is not None:
-            after = snapshot(Session.objects.filter(page_id=self.pk), main_venue_id)
-            SessionChange.record(self, before, after)
-        return result
+    def save(self, *args, **kwargs):
+        """A full save of a day that is live (the one Wagtail's publish makes, from
+        the admin, the workflow, the scheduler or `publish_edition`) first notes its
+        live sessions, so that `record_session_changes` can compare them with the
+        published ones. A first publication is not a change."""
+        if self.pk and kwargs.get("update_fields") is None:
+            self._live_sessions = self.live_sessions_snapshot()
+        return super().save(*args, **kwargs)
+
+    def live_sessions_snapshot(self):
+        """The tracked fields of the day's sessions as the database holds them, if the
+        day is live there; else None."""
+        if not DayPage.objects.filter(pk=self.pk, live=True).exists():
+            return None
+        main_venue = self.edition.main_venue if self.edition else None
+        return snapshot(
+            Session.objects.filter(page_id=self.pk), main_venue.pk if main_venue else None
+        )
 
     def session_path(self, session_id):
         """A session's own page, under the day's address: «sessions/<id>/»."""
@@ -668,3 +677,19 @@ class SessionChange(models.Model):
     @property
     def is_cancellation(self):
         return self.new_status == Session.Status.CANCELLED != self.old_status
+
+
+def record_session_changes(sender, instance, **kwargs):
+    """On a day's publication: what changed in its sessions since the live version
+    that `DayPage.save` noted (nothing for a first publication)."""
+    before = instance.__dict__.pop("_live_sessions", None)
+    if before is None:
+        return
+    main_venue = instance.edition.main_venue if instance.edition else None
+    after = snapshot(
+        Session.objects.filter(page_id=instance.pk), main_venue.pk if main_venue else None
+    )
+    SessionChange.record(instance, before, after)
+
+
+page_published.connect(record_session_changes, sender=DayPage, dispatch_uid="session_changes")

@@ -116,3 +116,43 @@ class DocumentItemsField(Field):
             for item in items.select_related("document__collection")
             if is_public(item.document, restricted)
         ]
+
+
+class SessionChange(TypedDict):
+    session: int | None
+    published_at: str
+    date: str
+    title: str
+    old: dict
+    new: dict
+    note: str
+
+
+def _state(change, side):
+    venue = getattr(change, f"{side}_venue")
+    return {
+        "title": getattr(change, f"{side}_title"),
+        "start_time": getattr(change, f"{side}_start_time").strftime("%H:%M"),
+        "end_time": getattr(change, f"{side}_end_time").strftime("%H:%M"),
+        "venue": VenueSummary(id=venue.pk, name=venue.name) if venue else None,
+        "status": getattr(change, f"{side}_status"),
+    }
+
+
+class SessionChangesField(Field):
+    """A programme's change log, newest first: each published change of a session,
+    its state before and after (title, times, venue, status) and the note."""
+
+    def to_representation(self, changes) -> list[SessionChange]:
+        return [
+            SessionChange(
+                session=change.session_id,
+                published_at=timezone.localtime(change.published_at).isoformat(),
+                date=change.day.date.isoformat(),
+                title=change.new_title,
+                old=_state(change, "old"),
+                new=_state(change, "new"),
+                note=change.note,
+            )
+            for change in changes
+        ]

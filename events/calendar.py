@@ -4,7 +4,10 @@ session. Written with the `icalendar` library; times in Europe/Kyiv with its VTI
 Each session is one VEVENT whose UID comes from the session's primary key, which the
 page editor keeps across edits (django-modelcluster updates rows in place), so a
 calendar that downloads the feed again updates the event instead of adding a copy;
-LAST-MODIFIED and DTSTAMP are when its day was last published.
+LAST-MODIFIED and DTSTAMP are when its day was last published. SEQUENCE is the
+number of the session's recorded changes (`Session.sequence`, events/changes.py), so it
+grows with each published change, and a cancelled session stays in the feed with
+STATUS:CANCELLED: a calendar that imported or subscribed to it shows the change.
 """
 
 import datetime
@@ -37,7 +40,9 @@ def session_location(session, venue):
 
 
 def session_description(session):
-    lines = [session.description.strip()] if session.description else []
+    lines = [session.status_note.strip()] if session.status_note else []
+    if session.description:
+        lines.append(session.description.strip())
     if session.hosts:
         lines.append(_("Hosts: %(hosts)s") % {"hosts": session.hosts})
     return "\n\n".join(lines)
@@ -51,7 +56,16 @@ def session_event(session, request, hostname, edition):
     event.add("last-modified", modified)
     event.add("dtstart", session.starts_at)
     event.add("dtend", session.ends_at)
-    event.add("summary", session.title)
+    # Counted in the sessions' query (`SessionQuerySet.with_changes`), else here.
+    sequence = getattr(session, "sequence", None)
+    event.add("sequence", session.changes.count() if sequence is None else sequence)
+    if session.is_cancelled:
+        event.add("status", "CANCELLED")
+        # Calendars that ignore STATUS still say it in the title.
+        event.add("summary", _("Cancelled: %(title)s") % {"title": session.title})
+    else:
+        event.add("status", "CONFIRMED")
+        event.add("summary", session.title)
     if description := session_description(session):
         event.add("description", description)
     venue = session.place(edition)

@@ -25,7 +25,7 @@ from anyascii import anyascii
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
-from django.utils.text import slugify
+from django.utils.text import capfirst, slugify
 
 from events.calendar import site_hostname
 from events.structured_data import LANGUAGE, absolute, session_url
@@ -49,6 +49,8 @@ CSV_COLUMNS = [
     "end_iso",
     "title",
     "kind",
+    "status",
+    "status_note",
     "track",
     "venue",
     "spot",
@@ -123,6 +125,15 @@ def programme_rows(programme, days):
             yield day, session, session.place(edition)
 
 
+def status_line(session):
+    """«Скасовано · Лектор захворів»; empty for a planned session without a note."""
+    if session.status == session.Status.PLANNED:
+        return session.status_note
+    return " · ".join(
+        part for part in (str(capfirst(session.status_label)), session.status_note) if part
+    )
+
+
 def frab_event(session, day, room, request, *, edition, namespace):
     return {
         "id": session.pk,
@@ -134,7 +145,9 @@ def frab_event(session, day, room, request, *, edition, namespace):
         "slug": event_slug(session, edition),
         "url": session_url(session, request),
         "title": session.title,
-        "subtitle": "",
+        # The schema has no status and no more fields: the apps show the subtitle
+        # under the title, so a changed or cancelled session (which stays) says so there.
+        "subtitle": status_line(session),
         "track": session.track.title if session.track else None,
         "type": session.kind,
         "language": LANGUAGE,
@@ -259,6 +272,8 @@ def programme_csv(programme, request):
             session.ends_at.isoformat(),
             session.title,
             session.kind,
+            session.status,
+            session.status_note,
             session.track.title if session.track else "",
             venue.name if venue else "",
             session.spot,

@@ -416,6 +416,10 @@ class Rollover:
             if relation.get_accessor_name() == "sessions":
                 session.track = self.tracks.get(session.track_id)
                 session.venue = self.venues.get(session.venue_id)
+                # A new edition starts planned: last year's cancellations and moves
+                # (and their change log, which is not copied) stay last year's.
+                session.status = session.Status.PLANNED
+                session.status_note = ""
 
         for day in DayPage.objects.child_of(programme).specific():
             date = self.shifted(day.date)

@@ -42,6 +42,7 @@ LAYERS = (
             "events.api_fields",
             "events.attachments",
             "events.calendar",
+            "events.changes",
             "events.exports",
             "events.factories",
             "events.filters",

@@ -1,7 +1,7 @@
 from .edition import Contacts, EditionLink, EditionPage, EditionPartner, Venue, year_slug
 from .form_pages import RegistrationFormField, RegistrationFormPage, RegistrationSubmission
 from .mixins import EditionChildMixin
-from .programme import DayPage, ProgrammePage, Session
+from .programme import DayPage, ProgrammePage, Session, SessionChange
 from .questionnaire import ProjectSubmission, QuestionnaireFormField, QuestionnairePage
 from .tracks import TrackPage
 
@@ -20,6 +20,7 @@ __all__ = [
     "RegistrationFormPage",
     "RegistrationSubmission",
     "Session",
+    "SessionChange",
     "TrackPage",
     "Venue",
     "year_slug",

@@ -8,10 +8,12 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
@@ -24,9 +26,16 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 from wagtail.search.queryset import SearchableQuerySetMixin
+from wagtail.signals import page_published
 
-from events.api_fields import LocalDateTimeField, TrackSummaryField, VenueSummaryField
+from events.api_fields import (
+    LocalDateTimeField,
+    SessionChangesField,
+    TrackSummaryField,
+    VenueSummaryField,
+)
 from events.calendar import calendar_response
+from events.changes import ChangesFeed, differences, snapshot
 from events.exports import frab_response, programme_csv
 from events.filters import ProgrammeFilterForm
 
@@ -55,7 +64,8 @@ def _first_to_start(sessions):
 
 class ProgrammePage(EditionChildMixin, StarredProgrammeMixin, FeedRoutesMixin, Page):
     """The whole programme of an edition, day by day. Its children are the days. Its
-    open data: the frab schedule JSON (`schedule.json`) and a CSV (`programme.csv`)."""
+    open data: the frab schedule JSON (`schedule.json`) and a CSV (`programme.csv`);
+    its change log: `changes/` and its Atom feed `changes.atom`."""
 
     intro = RichTextField(_("introduction"), blank=True)
 
@@ -66,7 +76,13 @@ class ProgrammePage(EditionChildMixin, StarredProgrammeMixin, FeedRoutesMixin, P
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     search_fields = [*Page.search_fields, index.SearchField("intro")]
-    api_fields = [APIField("intro")]
+    api_fields = [
+        APIField("intro"),
+        APIField("changes", serializer=SessionChangesField(source="recent_changes")),
+    ]
+
+    # The change log's page and feed show the latest changes, at most this many.
+    CHANGES_SHOWN = 200
 
     class Meta:
         verbose_name = _("programme")
@@ -78,7 +94,9 @@ class ProgrammePage(EditionChildMixin, StarredProgrammeMixin, FeedRoutesMixin, P
     def days(self, session_lookups=None):
         """The live days in date order, with their sessions (those matching the
         lookups, if given) and their tracks and venues fetched: three queries."""
-        sessions = Session.objects.filter(**(session_lookups or {})).select_related("venue")
+        sessions = (
+            Session.objects.filter(**(session_lookups or {})).select_related("venue").with_changes()
+        )
         days = list(self.live_days().prefetch_related(Prefetch("sessions", queryset=sessions)))
         # The edition's tracks are loaded already: share them (and their cached
         # addresses) rather than a copy per session. A track that is not live is
@@ -179,6 +197,41 @@ class ProgrammePage(EditionChildMixin, StarredProgrammeMixin, FeedRoutesMixin, P
         patch_cache_control(response, max_age=VENUE_SCREEN_REFRESH // 2)
         return response
 
+    def recent_changes(self):
+        """The recorded changes of the live days' sessions, newest first, with what
+        the page, the feed and the API show fetched: one query."""
+        return list(
+            SessionChange.objects.filter(day__in=self.live_days())
+            .select_related("day", "session", "old_venue", "new_venue")
+            .order_by("-published_at", "-pk")[: self.CHANGES_SHOWN]
+        )
+
+    def change_link(self, change, request):
+        if change.session_id:
+            change.session.page = change.day
+            return change.session.get_url(request)
+        return self.get_url(request) + self.reverse_subpage("changes")
+
+    @path("changes/", name="changes")
+    def changes_page(self, request):
+        changes = self.recent_changes()
+        for change in changes:
+            change.link = self.change_link(change, request)
+        # The page's context without the programme's own (its days and filters).
+        context = super().get_context(request)
+        context.update(changes=changes, atom_url=self.feed_url("changes_atom", request))
+        return TemplateResponse(request, "pages/changes_page.html", context)
+
+    @path("changes.atom/", name="changes_atom")
+    def changes_atom(self, request):
+        changes = self.recent_changes()
+        for change in changes:
+            change.link = request.build_absolute_uri(self.change_link(change, request))
+        page_url = request.build_absolute_uri(
+            self.get_url(request) + self.reverse_subpage("changes")
+        )
+        return ChangesFeed(self, changes, page_url)(request)
+
     @path("schedule.json/", name="frab")
     def frab_schedule(self, request):
         return frab_response(self, request)
@@ -206,6 +259,8 @@ class ProgrammePage(EditionChildMixin, StarredProgrammeMixin, FeedRoutesMixin, P
             calendar_url=edition.feed_url("calendar", request),
             frab_url=self.feed_url("frab", request),
             csv_url=self.feed_url("csv", request),
+            changes_url=self.get_url(request) + self.reverse_subpage("changes"),
+            changes_atom_url=self.feed_url("changes_atom", request),
         )
         return context
 
@@ -240,9 +295,15 @@ class DayPageForm(WagtailAdminPageForm):
                 )
                 if self.instance.pk is None and main_venue is not None:
                     venue.initial = main_venue.pk
+                if "status" in self.fields:
+                    self.fields["status"].required = False
 
             def clean_venue(self):
                 return self.cleaned_data.get("venue") or main_venue
+
+            def clean_status(self):
+                # A form without the field (an older page, a script) keeps it planned.
+                return self.cleaned_data.get("status") or Session.Status.PLANNED
 
         # Forms are built lazily, so every form (and the empty template) uses this class.
         sessions.form = SessionForm
@@ -325,6 +386,25 @@ class DayPage(CachedUrlMixin, EditionChildMixin, CalendarFeedMixin, Page):
     def calendar_sessions(self):
         return self.sessions.for_calendar()
 
+    def save(self, *args, **kwargs):
+        """A full save of a day that is live (the one Wagtail's publish makes, from
+        the admin, the workflow, the scheduler or `publish_edition`) first notes its
+        live sessions, so that `record_session_changes` can compare them with the
+        published ones. A first publication is not a change."""
+        if self.pk and kwargs.get("update_fields") is None:
+            self._live_sessions = self.live_sessions_snapshot()
+        return super().save(*args, **kwargs)
+
+    def live_sessions_snapshot(self):
+        """The tracked fields of the day's sessions as the database holds them, if the
+        day is live there; else None."""
+        if not DayPage.objects.filter(pk=self.pk, live=True).exists():
+            return None
+        main_venue = self.edition.main_venue if self.edition else None
+        return snapshot(
+            Session.objects.filter(page_id=self.pk), main_venue.pk if main_venue else None
+        )
+
     def session_path(self, session_id):
         """A session's own page, under the day's address: «sessions/<id>/»."""
         return self.reverse_subpage("session", kwargs={"session_id": session_id})
@@ -354,7 +434,9 @@ class DayPage(CachedUrlMixin, EditionChildMixin, CalendarFeedMixin, Page):
 
     @path("sessions/<int:session_id>/", name="session")
     def session_page(self, request, session_id):
-        session = get_object_or_404(self.sessions.select_related("track", "venue"), pk=session_id)
+        session = get_object_or_404(
+            self.sessions.select_related("track", "venue").with_changes(), pk=session_id
+        )
         return self.render(
             request,
             template="pages/session_page.html",
@@ -379,7 +461,7 @@ class DayPage(CachedUrlMixin, EditionChildMixin, CalendarFeedMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         other_days = DayPage.objects.sibling_of(self, inclusive=False).live().public()
         edition = self.edition
-        sessions = list(self.sessions.select_related("track", "venue"))
+        sessions = list(self.sessions.select_related("track", "venue").with_changes())
         for session in sessions:
             session.where = session.place(edition)
         programme = None
@@ -408,13 +490,37 @@ class SessionQuerySet(SearchableQuerySetMixin, models.QuerySet):
 
     def for_calendar(self):
         """With everything a calendar entry shows fetched in the same query."""
-        return self.select_related("page", "track", "venue")
+        return self.select_related("page", "track", "venue").with_changes()
+
+    def with_changes(self):
+        """Each session with `sequence` (the number of its recorded changes: the
+        iCalendar SEQUENCE) and `moved_from` (its start before its latest move, if it
+        was moved), in the same query."""
+        changes = SessionChange.objects.filter(session=OuterRef("pk"))
+        moves = changes.exclude(old_start_time=models.F("new_start_time")).order_by(
+            "-published_at", "-pk"
+        )
+        return self.annotate(
+            sequence=Coalesce(
+                Subquery(
+                    changes.order_by().values("session").annotate(n=Count("pk")).values("n"),
+                    output_field=IntegerField(),
+                ),
+                0,
+            ),
+            moved_from=Subquery(moves.values("old_start_time")[:1]),
+        )
 
 
 class Session(index.Indexed, models.Model):
     """One item of a day's programme: a talk, a workshop, an excursion, a break…
     Searched on its own: its title, description, hosts, spot and kind (in the site's
     language), so that «лекція» finds the lectures."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("planned")
+        CHANGED = "changed", _("changed")
+        CANCELLED = "cancelled", _("cancelled")
 
     class Kind(models.TextChoices):
         DISCUSSION = "discussion", _("discussion")
@@ -467,6 +573,23 @@ class Session(index.Indexed, models.Model):
         help_text=_("Names and organisations, separated by commas."),
     )
 
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=Status.choices,
+        default=Status.PLANNED,
+        help_text=_(
+            "«Changed» when the time or the place changed; a cancelled session stays "
+            "on the programme, struck through."
+        ),
+    )
+    status_note = models.CharField(
+        _("note on the status"),
+        max_length=300,
+        blank=True,
+        help_text=_("Shown next to the status, e.g. «The speaker is ill»."),
+    )
+
     objects = SessionQuerySet.as_manager()
 
     # Indexed by _index_session below rather than by the search app's own handlers,
@@ -491,6 +614,7 @@ class Session(index.Indexed, models.Model):
         ),
         FieldPanel("hosts"),
         FieldPanel("description"),
+        FieldRowPanel([FieldPanel("status"), FieldPanel("status_note")]),
     ]
 
     api_fields = [
@@ -505,6 +629,8 @@ class Session(index.Indexed, models.Model):
         APIField("spot"),
         APIField("hosts"),
         APIField("description"),
+        APIField("status"),
+        APIField("status_note"),
     ]
 
     class Meta:
@@ -534,6 +660,17 @@ class Session(index.Indexed, models.Model):
         edition's main venue (read only then). Every reader goes by this: the pages,
         the calendars, JSON-LD, the frab and CSV exports."""
         return self.venue or edition.main_venue
+
+    @property
+    def is_cancelled(self):
+        return self.status == self.Status.CANCELLED
+
+    @property
+    def status_label(self):
+        try:
+            return self.Status(self.status).label
+        except ValueError:
+            return self.status
 
     @property
     def kind_label(self):
@@ -575,3 +712,102 @@ def _index_session(sender, instance, raw=False, **kwargs):
 @receiver(post_delete, sender=Session)
 def _unindex_session(sender, instance, **kwargs):
     index.remove_object(instance)
+
+
+class SessionChange(models.Model):
+    """A published change of a session: recorded when its day, live before, is
+    published again with the session's time, venue, status or title changed. The
+    session's iCalendar SEQUENCE is the number of its changes."""
+
+    day = models.ForeignKey(
+        DayPage, verbose_name=_("programme day"), on_delete=models.CASCADE, related_name="+"
+    )
+    session = models.ForeignKey(
+        Session,
+        verbose_name=_("session"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="changes",
+    )
+    published_at = models.DateTimeField(_("published at"), db_index=True)
+    old_title = models.CharField(_("old title"), max_length=255)
+    new_title = models.CharField(_("new title"), max_length=255)
+    old_start_time = models.TimeField(_("old start"))
+    new_start_time = models.TimeField(_("new start"))
+    old_end_time = models.TimeField(_("old end"))
+    new_end_time = models.TimeField(_("new end"))
+    old_venue = models.ForeignKey(
+        Venue, verbose_name=_("old venue"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    new_venue = models.ForeignKey(
+        Venue, verbose_name=_("new venue"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    old_status = models.CharField(_("old status"), max_length=20, choices=Session.Status.choices)
+    new_status = models.CharField(_("new status"), max_length=20, choices=Session.Status.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("session change")
+        verbose_name_plural = _("session changes")
+        ordering = ["-published_at", "-pk"]
+
+    def __str__(self):
+        return self.new_title
+
+    @classmethod
+    def record(cls, day, before, after):
+        """A row for each session whose tracked fields differ between the snapshots
+        (events/changes.py), all at the day's publication time."""
+        moment = timezone.now()  # the publication's, within the same request
+        rows = [
+            cls(
+                day=day,
+                session_id=pk,
+                published_at=moment,
+                old_title=old["title"],
+                new_title=new["title"],
+                old_start_time=old["start_time"],
+                new_start_time=new["start_time"],
+                old_end_time=old["end_time"],
+                new_end_time=new["end_time"],
+                old_venue_id=old["venue_id"],
+                new_venue_id=new["venue_id"],
+                old_status=old["status"],
+                new_status=new["status"],
+                note=new["status_note"],
+            )
+            for pk, old, new in differences(before, after)
+        ]
+        return cls.objects.bulk_create(rows)
+
+    @property
+    def old_status_label(self):
+        return Session.Status(self.old_status).label
+
+    @property
+    def new_status_label(self):
+        return Session.Status(self.new_status).label
+
+    @property
+    def moved(self):
+        return self.old_start_time != self.new_start_time
+
+    @property
+    def is_cancellation(self):
+        return self.new_status == Session.Status.CANCELLED != self.old_status
+
+
+def record_session_changes(sender, instance, **kwargs):
+    """On a day's publication: what changed in its sessions since the live version
+    that `DayPage.save` noted (nothing for a first publication)."""
+    before = instance.__dict__.pop("_live_sessions", None)
+    if before is None:
+        return
+    main_venue = instance.edition.main_venue if instance.edition else None
+    after = snapshot(
+        Session.objects.filter(page_id=instance.pk), main_venue.pk if main_venue else None
+    )
+    SessionChange.record(instance, before, after)
+
+
+page_published.connect(record_session_changes, sender=DayPage, dispatch_uid="session_changes")

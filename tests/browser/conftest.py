@@ -40,10 +40,32 @@ def demo_site(tmp_path_factory):
     return DemoSite(database_url, media_root, loaded=True, FORM_MIN_FILL_SECONDS=0)
 
 
+# Programme changes as the press office makes them on an event day: on 2017's first
+# day, one session cancelled with a note and one moved, each published through
+# Wagtail, so that the programme, the day and the changes page show them.
+PUBLISH_CHANGES = """
+import datetime
+from events.models import DayPage, Session
+day = DayPage.objects.get(date=datetime.date(2017, 6, 12))
+sessions = [s for s in day.sessions.all()]
+talks = [s for s in sessions if s.kind != Session.Kind.BREAK]
+talks[-1].status = Session.Status.CANCELLED
+talks[-1].status_note = "Лектор захворів"
+moved = talks[-2]
+start = datetime.datetime.combine(day.date, moved.start_time)
+moved.start_time = (start - datetime.timedelta(minutes=15)).time()
+moved.status = Session.Status.CHANGED
+day.sessions = sessions
+day.save_revision().publish()
+"""
+
+
 @pytest.fixture(scope="session")
 def site_url(tmp_path_factory):
     """The demo site that the visitors' tests share: they only read and register."""
-    with demo_site(tmp_path_factory).serve() as url:
+    site = demo_site(tmp_path_factory)
+    site.manage("shell", "-c", PUBLISH_CHANGES)
+    with site.serve() as url:
         yield url
 
 

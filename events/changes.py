@@ -1,0 +1,143 @@
+"""The change log of a programme: what changed in a published day's sessions when the
+day was published again (time, venue, status, title), and the Atom feed of those
+changes. Plain functions over sessions and change rows; the `SessionChange` model and
+the routes that use them are in events/models/programme.py."""
+
+from django.contrib.syndication.views import Feed
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.formats import date_format
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+
+from events.calendar import site_hostname
+
+# The fields whose change is recorded, as (field of the snapshot, name in the log).
+TRACKED = ("start_time", "end_time", "venue_id", "status", "title")
+
+
+def snapshot(sessions, main_venue_id):
+    """The tracked fields of each session, by primary key. An empty venue is the main
+    venue (`Session.place`), so choosing the main venue explicitly is no change."""
+    return {
+        session.pk: {
+            "start_time": session.start_time,
+            "end_time": session.end_time,
+            "venue_id": session.venue_id or main_venue_id,
+            "status": session.status,
+            "title": session.title,
+            "status_note": session.status_note,
+        }
+        for session in sessions
+    }
+
+
+def differences(before, after):
+    """(session id, old values, new values) for each session present in both
+    snapshots whose tracked fields differ. A new session is no change (it was not
+    published before); a deleted one is gone from both the page and the log."""
+    for pk, new in after.items():
+        old = before.get(pk)
+        if old is None:
+            continue
+        if any(old[field] != new[field] for field in TRACKED):
+            yield pk, old, new
+
+
+def hhmm(value):
+    return value.strftime("%H:%M") if value else ""
+
+
+def change_summary(change):
+    """What changed, in a few plain words: «Перенесено з 15:00 на 16:00», «Скасовано»…
+    (the changes page writes the same in its template)"""
+    parts = []
+    if change.old_status != change.new_status:
+        status = str(capfirst(change.new_status_label))
+        if change.old_status != "planned":
+            status += " (" + _("was: %(old)s") % {"old": change.old_status_label} + ")"
+        parts.append(status)
+    if change.old_start_time != change.new_start_time:
+        parts.append(
+            _("Moved from %(old)s to %(new)s")
+            % {"old": hhmm(change.old_start_time), "new": hhmm(change.new_start_time)}
+        )
+    elif change.old_end_time != change.new_end_time:
+        parts.append(
+            _("Ends at %(new)s instead of %(old)s")
+            % {"old": hhmm(change.old_end_time), "new": hhmm(change.new_end_time)}
+        )
+    if change.old_venue_id != change.new_venue_id:
+        parts.append(
+            _("Venue: %(old)s → %(new)s")
+            % {
+                "old": change.old_venue.name if change.old_venue else "—",
+                "new": change.new_venue.name if change.new_venue else "—",
+            }
+        )
+    if change.old_title != change.new_title:
+        parts.append(_("Was called «%(old)s»") % {"old": change.old_title})
+    return "; ".join(parts)
+
+
+class ChangesFeed(Feed):
+    """The Atom feed of a programme's changes, newest first. Made per request with the
+    programme and its changes (fetched by the caller in a bounded number of queries)."""
+
+    feed_type = Atom1Feed
+
+    def __init__(self, programme, changes, page_url):
+        super().__init__()
+        self.programme = programme
+        self.changes = changes
+        self.page_url = page_url
+
+    def __call__(self, request, *args, **kwargs):
+        self.hostname = site_hostname(request)
+        return super().__call__(request, *args, **kwargs)
+
+    def get_object(self, request, *args, **kwargs):
+        return self.programme
+
+    def title(self, programme):
+        return _("Programme changes · %(edition)s") % {"edition": programme.edition.title}
+
+    def link(self, programme):
+        return self.page_url
+
+    def subtitle(self, programme):
+        return _("Times, venues and cancellations changed after publication.")
+
+    def author_name(self, programme):
+        return programme.edition.title
+
+    def feed_guid(self, programme):
+        return f"tag:{self.hostname},2017:programme-{programme.pk}/changes"
+
+    def items(self, programme):
+        return self.changes
+
+    def item_title(self, change):
+        return f"{change.new_title}: {change_summary(change)}"
+
+    def item_description(self, change):
+        day = date_format(change.day.date, "DATE_FORMAT")
+        text = f"{day}, {hhmm(change.new_start_time)}–{hhmm(change.new_end_time)}. "
+        text += change_summary(change) + "."
+        if change.note:
+            text += " " + change.note
+        return text
+
+    def item_link(self, change):
+        return change.link
+
+    def item_guid(self, change):
+        return f"tag:{self.hostname},2017:session-change-{change.pk}"
+
+    def item_guid_is_permalink(self, change):
+        return False
+
+    def item_pubdate(self, change):
+        return change.published_at
+
+    def item_updateddate(self, change):
+        return change.published_at

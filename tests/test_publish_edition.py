@@ -231,7 +231,10 @@ def test_a_moderator_publishes_the_rolled_over_demo_in_one_action(
     assert "Буде опубліковано: 15" in html
     assert not tree(rolled).live().exists()  # a GET changes nothing
 
-    with django_assert_max_num_queries(1700):
+    # Wagtail saves every page's rows again on publication; each live day's sessions
+    # then go into the search index and are compared with their live version (the
+    # change log), a few queries per session more.
+    with django_assert_max_num_queries(1900):
         done = client.post(url)
     assert done.status_code == 200
     html = done.content.decode()

@@ -5,11 +5,11 @@ the routes that use them are in events/models/programme.py."""
 
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from events.calendar import site_hostname
+from home.dates import format_date, format_time, format_time_range
 
 # The fields whose change is recorded, as (field of the snapshot, name in the log).
 TRACKED = ("start_time", "end_time", "venue_id", "status", "title")
@@ -43,10 +43,6 @@ def differences(before, after):
             yield pk, old, new
 
 
-def hhmm(value):
-    return value.strftime("%H:%M") if value else ""
-
-
 def change_summary(change):
     """What changed, in a few plain words: «Перенесено з 15:00 на 16:00», «Скасовано»…
     (the changes page writes the same in its template)"""
@@ -59,12 +55,12 @@ def change_summary(change):
     if change.old_start_time != change.new_start_time:
         parts.append(
             _("Moved from %(old)s to %(new)s")
-            % {"old": hhmm(change.old_start_time), "new": hhmm(change.new_start_time)}
+            % {"old": format_time(change.old_start_time), "new": format_time(change.new_start_time)}
         )
     elif change.old_end_time != change.new_end_time:
         parts.append(
             _("Ends at %(new)s instead of %(old)s")
-            % {"old": hhmm(change.old_end_time), "new": hhmm(change.new_end_time)}
+            % {"old": format_time(change.old_end_time), "new": format_time(change.new_end_time)}
         )
     if change.old_venue_id != change.new_venue_id:
         parts.append(
@@ -120,8 +116,8 @@ class ChangesFeed(Feed):
         return f"{change.new_title}: {change_summary(change)}"
 
     def item_description(self, change):
-        day = date_format(change.day.date, "DATE_FORMAT")
-        text = f"{day}, {hhmm(change.new_start_time)}–{hhmm(change.new_end_time)}. "
+        day = format_date(change.day.date)
+        text = f"{day}, {format_time_range(change.new_start_time, change.new_end_time)}. "
         text += change_summary(change) + "."
         if change.note:
             text += " " + change.note

@@ -14,11 +14,10 @@ from events.factories import (
     DayPageFactory,
     EditionPageFactory,
     ProgrammePageFactory,
-    TrackPageFactory,
-    VenueFactory,
 )
 from events.models import Session
 from events.models.starred import MAX_STARRED, starred_ids
+from tests.test_programme import build_programme
 
 KYIV = datetime.timezone(datetime.timedelta(hours=3))
 # An event day of the `edition` fixture (12–17 June 2017), in Europe/Kyiv.
@@ -196,36 +195,6 @@ def test_the_page_cache_keeps_each_address_apart(client, edition):
     assert "Set-Cookie" not in first
 
 
-def build_programme(home_page, year, days, sessions_per_day):
-    """An edition of `days` days of `sessions_per_day` sessions, over four tracks and
-    six venues; the sessions written in one query."""
-    start = datetime.date(year, 5, 1)
-    edition = EditionPageFactory(
-        parent=home_page, start_date=start, end_date=start + datetime.timedelta(days=days - 1)
-    )
-    venues = [VenueFactory(edition=edition, sort_order=i) for i in range(6)]
-    tracks = [TrackPageFactory(parent=edition) for _ in range(4)]
-    programme = ProgrammePageFactory(parent=edition)
-    rows = []
-    for offset in range(days):
-        day = DayPageFactory(parent=programme, date=start + datetime.timedelta(days=offset))
-        for n in range(sessions_per_day):
-            minute = 8 * 60 + n * 20
-            rows.append(
-                Session(
-                    page=day,
-                    title=f"Подія {offset}-{n}",
-                    start_time=datetime.time(minute // 60 % 24, minute % 60),
-                    end_time=datetime.time(minute // 60 % 24, minute % 60 + 15),
-                    track=tracks[n % 4],
-                    venue=venues[n % 6],
-                    hosts="Олена Петрук",
-                )
-            )
-    Session.objects.bulk_create(rows)
-    return programme
-
-
 def queries_of_my_programme(client, programme, part, django_assert_max_num_queries):
     ids = list(
         Session.objects.filter(page__in=programme.get_children()).values_list("pk", flat=True)
@@ -245,11 +214,11 @@ def queries_of_my_programme(client, programme, part, django_assert_max_num_queri
 def test_my_programme_queries_stay_flat_from_6x6_to_30x40(
     client, home_page, django_assert_max_num_queries, part
 ):
-    small = build_programme(home_page, 2019, 6, 6)
+    small = build_programme(home_page, 2019, 6, 6).programme_page
     small_queries, small_rows = queries_of_my_programme(
         client, small, part, django_assert_max_num_queries
     )
-    large = build_programme(home_page, 2020, 30, 40)
+    large = build_programme(home_page, 2020, 30, 40).programme_page
     large_queries, large_rows = queries_of_my_programme(
         client, large, part, django_assert_max_num_queries
     )

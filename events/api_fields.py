@@ -126,6 +126,7 @@ class SessionChange(TypedDict):
     old: dict
     new: dict
     note: str
+    removed: bool
 
 
 def _state(change, side):
@@ -141,7 +142,8 @@ def _state(change, side):
 
 class SessionChangesField(Field):
     """A programme's change log, newest first: each published change of a session,
-    its state before and after (title, times, venue, status) and the note."""
+    its state before and after (title, times, venue, status) and the note. A session
+    deleted from its published day is `removed`, its `session` null."""
 
     def to_representation(self, changes) -> list[SessionChange]:
         return [
@@ -153,6 +155,7 @@ class SessionChangesField(Field):
                 old=_state(change, "old"),
                 new=_state(change, "new"),
                 note=change.note,
+                removed=change.removed,
             )
             for change in changes
         ]

@@ -33,19 +33,22 @@ def snapshot(sessions, main_venue_id):
 
 def differences(before, after):
     """(session id, old values, new values) for each session present in both
-    snapshots whose tracked fields differ. A new session is no change (it was not
-    published before); a deleted one is gone from both the page and the log."""
-    for pk, new in after.items():
-        old = before.get(pk)
-        if old is None:
-            continue
-        if any(old[field] != new[field] for field in TRACKED):
+    snapshots whose tracked fields differ, and (session id, old values, None) for each
+    session deleted from the day: it was published, so its removal is news to whoever
+    planned to come. A new session is no change (it was not published before)."""
+    for pk, old in before.items():
+        new = after.get(pk)
+        if new is None:
+            yield pk, old, None
+        elif any(old[field] != new[field] for field in TRACKED):
             yield pk, old, new
 
 
-def change_summary(change):
-    """What changed, in a few plain words: «Перенесено з 15:00 на 16:00», «Скасовано»…
-    (the changes page writes the same in its template)"""
+def change_parts(change):
+    """What changed, each in a few plain words: «Перенесено з 15:00 на 16:00»,
+    «Скасовано»… (the changes page lists them; the feed joins them)."""
+    if change.removed:
+        return [_("Removed from the programme")]
     parts = []
     if change.old_status != change.new_status:
         status = str(capfirst(change.new_status_label))
@@ -72,7 +75,11 @@ def change_summary(change):
         )
     if change.old_title != change.new_title:
         parts.append(_("Was called «%(old)s»") % {"old": change.old_title})
-    return "; ".join(parts)
+    return parts
+
+
+def change_summary(change):
+    return "; ".join(change_parts(change))
 
 
 class ChangesFeed(Feed):

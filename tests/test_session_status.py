@@ -27,11 +27,12 @@ KYIV = datetime.timezone(datetime.timedelta(hours=3))
 EVENT_DAY = datetime.datetime(2017, 6, 12, 9, 0, tzinfo=KYIV)
 
 
-def publish_day(day, **changes_by_title):
+def publish_day(day, removed=(), **changes_by_title):
     """The day edited as the editor does (a revision of the page with its sessions)
-    and published through Wagtail: `{title: {field: value}}`."""
+    and published through Wagtail: `{title: {field: value}}`, the sessions titled in
+    `removed` deleted."""
     day = DayPage.objects.get(pk=day.pk)
-    sessions = list(day.sessions.all())
+    sessions = [session for session in day.sessions.all() if session.title not in removed]
     for session in sessions:
         for field, value in changes_by_title.get(session.title, {}).items():
             setattr(session, field, value)
@@ -186,6 +187,36 @@ def test_the_changes_page_and_its_atom_feed_list_the_changes_newest_first(client
     assert "Скасовано" in entry.title
     assert len({entry.id for entry in feed.entries}) == 3
     assert feed.feed.links[0].href == "http://testserver/2017/programme/changes/"
+
+
+@time_machine.travel(EVENT_DAY, tick=False)
+def test_a_session_deleted_from_a_published_day_is_listed_as_removed(client, published):
+    """Deleting instead of cancelling still tells those who planned to come."""
+    opening = Session.objects.get(title="Відкриття")
+    publish_day(first_day(published), removed=["Відкриття"])
+    assert not Session.objects.filter(pk=opening.pk).exists()
+    change = SessionChange.objects.get()
+    assert change.removed
+    assert change.session is None
+    assert (change.old_title, change.new_title) == ("Відкриття", "Відкриття")
+    assert change.old_start_time == change.new_start_time == datetime.time(10)
+    html = client.get("/2017/programme/changes/").content.decode()
+    assert "<s>Відкриття</s>" in html
+    assert "Вилучено з програми" in html
+    day = first_day(published)
+    assert f'<a href="{day.url}"><s>Відкриття</s></a>' in html
+    feed = feedparser.parse(client.get("/2017/programme/changes.atom").content)
+    assert not feed.bozo
+    assert [entry.title for entry in feed.entries] == ["Відкриття: Вилучено з програми"]
+    assert feed.entries[0].link == f"http://testserver{day.url}"
+    programme = day.get_parent()
+    [change] = client.get(f"/api/v2/pages/{programme.pk}/").json()["changes"]
+    assert change["removed"] is True
+    assert change["session"] is None
+    assert change["old"] == change["new"]
+    # A later edit of the day does not record the removal again.
+    publish_day(first_day(published))
+    assert SessionChange.objects.count() == 1
 
 
 def test_the_changes_page_of_a_programme_without_changes_says_so(client, published):

@@ -233,3 +233,34 @@ def test_a_day_page_has_the_stars_and_the_link_to_the_same_programme(client, edi
     assert f'<a href="{MY}" data-starred-key="starred-{edition.pk}"' in html
     assert f'data-session-id="{opening}"' in html
     assert '<script src="/static/js/starred.js" defer></script>' in html
+
+
+def test_a_track_page_and_a_session_page_have_the_star_and_the_link(client, edition):
+    """«A button on each session»: on its theme's page and on its own page too."""
+    ride = Session.objects.get(title="Велопробіг")
+    for url in (ride.track.url, ride.url):
+        html = get(client, url)
+        assert f'<a href="{MY}" data-starred-key="starred-{edition.pk}"' in html, url
+        assert f'data-session-id="{ride.pk}"' in html, url
+        assert '<script src="/static/js/starred.js" defer></script>' in html, url
+    # The session page's title is the one the star names.
+    assert 'class="session__title"' in get(client, ride.url)
+
+
+def test_a_shared_address_offers_to_keep_its_sessions(client, edition):
+    ride, opening = ids_of("Велопробіг", "Відкриття")
+    html = get(client, f"{MY}?s={ride},{opening},abc")
+    # The ids found, in programme order, for the script's «keep» button, which is
+    # hidden (dead without the script) until the script shows it.
+    assert f'data-keep-starred="{opening},{ride}"' in html
+    assert '<p class="my-programme-keep" hidden>' in html
+    # No starred sessions: nothing to keep.
+    assert "data-keep-starred" not in get(client, MY)
+
+
+def test_no_link_to_my_programme_where_the_edition_has_no_live_programme(client, edition):
+    ride = Session.objects.get(title="Велопробіг")
+    edition.programme_page.unpublish()
+    html = get(client, ride.track.url)
+    assert "data-starred-key" not in html
+    assert "starred.js" not in html

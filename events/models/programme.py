@@ -35,7 +35,7 @@ from events.api_fields import (
     VenueSummaryField,
 )
 from events.calendar import calendar_response
-from events.changes import ChangesFeed, differences, snapshot
+from events.changes import ChangesFeed, change_parts, differences, snapshot
 from events.exports import frab_response, programme_csv
 from events.filters import ProgrammeFilterForm
 
@@ -207,10 +207,11 @@ class ProgrammePage(EditionChildMixin, StarredProgrammeMixin, FeedRoutesMixin, P
         )
 
     def change_link(self, change, request):
+        """The session's page; the day's, for a session no longer in it."""
         if change.session_id:
             change.session.page = change.day
             return change.session.get_url(request)
-        return self.get_url(request) + self.reverse_subpage("changes")
+        return change.day.get_url(request)
 
     @path("changes/", name="changes")
     def changes_page(self, request):
@@ -580,7 +581,8 @@ class Session(index.Indexed, models.Model):
         default=Status.PLANNED,
         help_text=_(
             "«Changed» when the time or the place changed; a cancelled session stays "
-            "on the programme, struck through."
+            "on the programme, struck through. Cancel rather than delete a published "
+            "session: a deleted one is only listed as removed among the changes."
         ),
     )
     status_note = models.CharField(
@@ -745,6 +747,9 @@ class SessionChange(models.Model):
     old_status = models.CharField(_("old status"), max_length=20, choices=Session.Status.choices)
     new_status = models.CharField(_("new status"), max_length=20, choices=Session.Status.choices)
     note = models.CharField(_("note"), max_length=300, blank=True)
+    # The session was deleted from the published day: the old_* fields say what it
+    # was, the new_* ones repeat them.
+    removed = models.BooleanField(_("removed from the programme"), default=False)
 
     class Meta:
         verbose_name = _("session change")
@@ -757,27 +762,33 @@ class SessionChange(models.Model):
     @classmethod
     def record(cls, day, before, after):
         """A row for each session whose tracked fields differ between the snapshots
-        (events/changes.py), all at the day's publication time."""
+        (events/changes.py), and one for each session deleted from the day, all at
+        the day's publication time."""
         moment = timezone.now()  # the publication's, within the same request
-        rows = [
-            cls(
-                day=day,
-                session_id=pk,
-                published_at=moment,
-                old_title=old["title"],
-                new_title=new["title"],
-                old_start_time=old["start_time"],
-                new_start_time=new["start_time"],
-                old_end_time=old["end_time"],
-                new_end_time=new["end_time"],
-                old_venue_id=old["venue_id"],
-                new_venue_id=new["venue_id"],
-                old_status=old["status"],
-                new_status=new["status"],
-                note=new["status_note"],
+        rows = []
+        for pk, old, new in differences(before, after):
+            removed = new is None
+            if removed:  # the row is gone: say what it was
+                new = {**old, "status_note": ""}
+            rows.append(
+                cls(
+                    day=day,
+                    session_id=None if removed else pk,
+                    removed=removed,
+                    published_at=moment,
+                    old_title=old["title"],
+                    new_title=new["title"],
+                    old_start_time=old["start_time"],
+                    new_start_time=new["start_time"],
+                    old_end_time=old["end_time"],
+                    new_end_time=new["end_time"],
+                    old_venue_id=old["venue_id"],
+                    new_venue_id=new["venue_id"],
+                    old_status=old["status"],
+                    new_status=new["status"],
+                    note=new["status_note"],
+                )
             )
-            for pk, old, new in differences(before, after)
-        ]
         return cls.objects.bulk_create(rows)
 
     @property
@@ -789,12 +800,12 @@ class SessionChange(models.Model):
         return Session.Status(self.new_status).label
 
     @property
-    def moved(self):
-        return self.old_start_time != self.new_start_time
+    def summary_parts(self):
+        return change_parts(self)
 
     @property
-    def is_cancellation(self):
-        return self.new_status == Session.Status.CANCELLED != self.old_status
+    def struck_through(self):
+        return self.removed or self.new_status == Session.Status.CANCELLED
 
 
 def record_session_changes(sender, instance, **kwargs):

@@ -50,11 +50,6 @@ class StarredProgrammeMixin(RoutablePageMixin):
     def my_programme_url(self, request=None):
         return self.get_url(request) + self.reverse_subpage("my_programme")
 
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        context["my_url"] = self.my_programme_url(request)
-        return context
-
     def starred(self, request):
         """The starred days (each with its starred sessions, in programme order) of
         the ids in the query string, and whether some ids were dropped. Ids of
@@ -66,15 +61,15 @@ class StarredProgrammeMixin(RoutablePageMixin):
         found = sum(len(day.sessions.all()) for day in days)
         return days, dropped or found < len(ids), found
 
-    def starred_query(self, days):
-        """The `?s=` of the sessions found, in programme order (for the feed's link)."""
-        ids = [str(session.pk) for day in days for session in day.sessions.all()]
-        return f"?s={','.join(ids)}" if ids else ""
+    def found_ids(self, days):
+        """The ids of the sessions found, in programme order (for the feed's link and
+        the button that keeps a shared programme)."""
+        return [str(session.pk) for day in days for session in day.sessions.all()]
 
     @path("my/", name="my_programme")
     def my_programme(self, request):
         days, dropped, found = self.starred(request)
-        query = self.starred_query(days)
+        shared = ",".join(self.found_ids(days))
         return self.render(
             request,
             template="pages/my_programme.html",
@@ -82,7 +77,8 @@ class StarredProgrammeMixin(RoutablePageMixin):
                 "days": days,
                 "starred_count": found,
                 "dropped": dropped,
-                "calendar_url": self.feed_url("my_calendar", request) + query if found else None,
+                "shared_ids": shared,
+                "calendar_url": f"{self.feed_url('my_calendar', request)}?s={shared}" if found else None,
             },
         )
 

@@ -45,6 +45,7 @@
     link.setAttribute("href", starred.length ? base + "?s=" + starred.join(",") : base);
     link.querySelector("[data-starred-count]").textContent = String(starred.length);
     link.parentNode.hidden = false;
+    updateKeep();
   }
 
   function toggle(id) {
@@ -81,6 +82,43 @@
     (title ? title.parentNode : row).insertBefore(button, title ? title.nextSibling : null);
     buttons.push(button);
   });
+
+  // A shared «Мій розклад» address: one press keeps its sessions in this browser's
+  // programme too (added to those already starred).
+  var keep = document.querySelector("[data-keep-starred]");
+  var shared = keep
+    ? keep.getAttribute("data-keep-starred").split(",").map(Number).filter(function (id) {
+        return Number.isInteger(id) && id > 0;
+      })
+    : [];
+
+  var kept = keep ? keep.parentNode.querySelector("[data-kept]") : null;
+
+  function updateKeep() {
+    if (!keep) {
+      return;
+    }
+    var missing = shared.filter(function (id) { return starred.indexOf(id) === -1; });
+    keep.hidden = !missing.length;
+    if (missing.length) {
+      kept.textContent = "";
+    }
+    keep.parentNode.hidden = !missing.length && !kept.textContent;
+  }
+
+  if (keep) {
+    keep.addEventListener("click", function () {
+      shared.forEach(function (id) {
+        if (starred.indexOf(id) === -1 && starred.length < MAX) {
+          starred.push(id);
+        }
+      });
+      save(starred);
+      kept.textContent = keep.getAttribute("data-kept-label");
+      update();
+      link.focus();  // the button is gone; the link now counts these sessions
+    });
+  }
 
   // Another tab of the same site starred or unstarred a session.
   window.addEventListener("storage", function (event) {

@@ -77,6 +77,53 @@ def test_a_starred_programme_survives_a_reload_and_its_link_renders_without_java
     fresh.close()
 
 
+
+def test_a_shared_programme_is_kept_with_one_press_and_a_session_page_has_its_star(
+    site_url, browser
+):
+    """Someone opens a «Мій розклад» link a friend shared: one press keeps those
+    sessions in their own programme, beside the one they had starred on a session's
+    own page."""
+    sharer = browser.new_context(locale="uk-UA")
+    page = sharer.new_page()
+    page.goto(site_url + PROGRAMME)
+    page.locator(".star").nth(0).click()
+    page.locator(".star").nth(1).click()
+    shared_titles = sorted(starred_titles(page))
+    page.get_by_role("link", name="Мій розклад").click()
+    page.wait_for_url("**/programme/my/?s=*")
+    shared = page.url
+    # The sharer already has them all: nothing to keep.
+    assert page.locator(".my-programme-keep").is_hidden()
+    sharer.close()
+
+    friend = browser.new_context(viewport={"width": 390, "height": 844}, locale="uk-UA")
+    page = friend.new_page()
+    page.goto(site_url + PROGRAMME)
+    session_url = page.locator(".session__title a").nth(3).get_attribute("href")
+    page.goto(site_url + session_url)
+    star = page.locator(".session-page .star")
+    assert star.count() == 1
+    own_title = page.locator("h1").inner_text()
+    star.click()
+    assert star.get_attribute("aria-pressed") == "true"
+
+    page.goto(shared)
+    keep = page.get_by_role("button", name="Зберегти ці події в моєму розкладі")
+    assert keep.is_visible()
+    keep.click()
+    assert page.get_by_role("status").inner_text() == "Збережено в моєму розкладі"
+    assert keep.is_hidden()
+    link = page.get_by_role("link", name="Мій розклад")
+    assert link.locator("[data-starred-count]").inner_text() == "3"
+
+    page.goto(site_url + PROGRAMME)
+    assert sorted(starred_titles(page)) == sorted([*shared_titles, own_title])
+    page.goto(shared)
+    assert page.locator(".my-programme-keep").is_hidden()
+    friend.close()
+
+
 def test_my_programme_passes_axe_and_the_html_checker_with_and_without_stars(
     site_url, phone, axe_script, tmp_path
 ):

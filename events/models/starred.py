@@ -70,6 +70,7 @@ class StarredProgrammeMixin(RoutablePageMixin):
     def my_programme(self, request):
         days, dropped, found = self.starred(request)
         shared = ",".join(self.found_ids(days))
+        calendar_url = f"{self.feed_url('my_calendar', request)}?s={shared}" if found else None
         return self.render(
             request,
             template="pages/my_programme.html",
@@ -78,7 +79,7 @@ class StarredProgrammeMixin(RoutablePageMixin):
                 "starred_count": found,
                 "dropped": dropped,
                 "shared_ids": shared,
-                "calendar_url": f"{self.feed_url('my_calendar', request)}?s={shared}" if found else None,
+                "calendar_url": calendar_url,
             },
         )
 

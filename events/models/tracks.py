@@ -83,5 +83,6 @@ class TrackPage(CachedUrlMixin, EditionChildMixin, CalendarFeedMixin, Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         # Through the reverse relation, each session's track is this page, not a query.
-        context["sessions"] = self.sessions.published().select_related("page", "venue").with_changes()
+        sessions = self.sessions.published().select_related("page", "venue")
+        context["sessions"] = sessions.with_changes()
         return context

@@ -77,7 +77,6 @@ def test_a_starred_programme_survives_a_reload_and_its_link_renders_without_java
     fresh.close()
 
 
-
 def test_a_shared_programme_is_kept_with_one_press_and_a_session_page_has_its_star(
     site_url, browser
 ):

@@ -14,7 +14,7 @@ from tests.helpers import ROOT, free_port, wait_for
 
 from .conftest import demo_site, require
 from .test_html_validity import VNU, errors_in
-from .test_lighthouse import LIGHTHOUSE, MINIMUM, audit
+from .test_lighthouse import LIGHTHOUSE, audit, shortfalls
 
 EVENT_MOMENT = "2017-06-13T12:30:00+03:00"
 PAGES = ["/2017/programme/", "/2017/programme/now/", "/2017/programme/2017-06-13/", "/2017/"]
@@ -126,7 +126,7 @@ def test_event_day_pages_are_valid_html(event_day_url, tmp_path):
     assert {files[name]: errors for name, errors in problems.items()} == {}
 
 
-def test_lighthouse_on_the_event_day_programme_and_venue_screen(event_day_url, tmp_path):
+def test_lighthouse_on_the_event_day_programme_venue_screen_and_changes(event_day_url, tmp_path):
     """The venue screen is audited without Lighthouse's `meta-refresh` audit (the same
     axe rule as above, for the same reason); every other audit counts."""
     require(LIGHTHOUSE.exists(), "Lighthouse (npm install)")
@@ -135,15 +135,10 @@ def test_lighthouse_on_the_event_day_programme_and_venue_screen(event_day_url, t
         for path, extra in (
             ("/2017/programme/", ()),
             ("/2017/programme/now/", ["--skip-audits=meta-refresh"]),
+            ("/2017/programme/changes/", ()),
         )
     }
-    below = {
-        path: {
-            name: score for name, score in page.items() if name in MINIMUM and score < MINIMUM[name]
-        }
-        for path, page in scores.items()
-    }
-    assert {path: low for path, low in below.items() if low} == {}
+    assert shortfalls(scores) == {}
 
 
 def test_the_frozen_server_is_on_the_event_day(event_day_url):

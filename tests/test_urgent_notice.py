@@ -3,7 +3,9 @@ editors when the site settings allow), on every public page and in the API withi
 seconds with the page cache on, gone when withdrawn or ended, its history kept."""
 
 import datetime
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,12 +13,17 @@ import time_machine
 from django.contrib.auth.models import Group
 from django.core.cache import caches
 from django.test import Client, override_settings
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+from wagtail.models import Page
 
 import cms.cache
+import home.notice
 from cms.cache import site_caches
 from home.models import SiteSettings, UrgentNotice
 from home.notice import current_notice, post_notice
 from tests.helpers import free_port
+from tests.test_mail_queue import BlackHole, run_worker
 
 KYIV = ZoneInfo("Europe/Kyiv")
 EVENT_DAY = datetime.datetime(2017, 6, 13, 14, 0, tzinfo=KYIV)  # day 2 of the edition
@@ -319,3 +326,96 @@ def test_a_reading_older_than_a_post_does_not_hide_it(
     assert "s-maxage=300" not in cache_control(stale)
     assert ALARM in client.get("/").content.decode()  # the next reader has it
     assert current_notice().text == ALARM
+
+
+class PurgeProxy(ThreadingHTTPServer):
+    """A caching proxy's purge endpoint (Varnish, nginx's purge module): it keeps the
+    PURGE requests it receives, as (Host, path)."""
+
+    def __init__(self):
+        self.purged = []
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_PURGE(self):
+                proxy.purged.append((self.headers["Host"], self.path))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        super().__init__(("127.0.0.1", free_port()), Handler)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+def front_end_cache(location, settings):
+    """Production's purge settings (cms/settings/production.py, FRONTEND_CACHE_PURGE_URL)
+    pointed at `location`."""
+    settings.WAGTAILFRONTENDCACHE = {
+        "proxy": {
+            "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+            "LOCATION": location,
+        }
+    }
+
+
+def test_posting_purges_every_live_page_and_the_api_from_the_cdn(
+    client, moderator, edition, settings, django_capture_on_commit_callbacks
+):
+    proxy = PurgeProxy()
+    try:
+        front_end_cache(proxy.url, settings)
+        with django_capture_on_commit_callbacks(execute=True):
+            assert post(moderator).status_code == 302
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
+    paths = {path for _host, path in proxy.purged}
+    live = {page.url for page in Page.objects.live().public().exclude(depth=1)}
+    assert live <= paths
+    assert {"/", edition.url, edition.programme_page.url} <= paths
+    assert "/api/v2/notice/" in paths
+    assert len(proxy.purged) == len(set(proxy.purged))  # each once
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_stalled_cdn_neither_holds_the_moderator_nor_the_worker(
+    client, moderator, edition, settings, monkeypatch
+):
+    """The purge is the background worker's, not the request's; a proxy that accepts
+    and never answers holds the worker PURGE_SECONDS or so, and the notice is on the
+    pages (the page cache emptied) all the same."""
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+        "mail": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+    }
+    monkeypatch.setattr(home.notice, "PURGE_TIMEOUT", 0.2)
+    monkeypatch.setattr(home.notice, "PURGE_CHUNK", 2)
+    monkeypatch.setattr(home.notice, "PURGE_SECONDS", 0.5)
+    port = free_port()
+    hole = BlackHole(port)
+    try:
+        front_end_cache(f"http://127.0.0.1:{port}", settings)
+        started = time.monotonic()
+        assert post(moderator).status_code == 302  # committed: its on_commit runs
+        assert time.monotonic() - started < 2
+        assert ALARM in client.get(edition.url).content.decode()
+        [queued] = DBTaskResult.objects.filter(
+            task_path=home.notice.purge_front_end_cache.module_path
+        )
+        assert queued.status == TaskResultStatus.READY
+        started = time.monotonic()
+        run_worker()
+        assert time.monotonic() - started < 3
+    finally:
+        hole.stop()
+    queued.refresh_from_db()
+    assert queued.status == TaskResultStatus.SUCCESSFUL
+    result = queued.return_value
+    assert 0 < result["purged"] < result["of"]  # stopped: the others were not tried
+    assert hole.accepted  # it did try

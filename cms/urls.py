@@ -52,11 +52,11 @@ elif settings.SERVE_MEDIA:
 
 # Wagtail's page serving comes last: it answers every path not matched above. Its
 # pattern takes only slugs ending in "/", so the pages' files (…/calendar.ics,
-# …/schedule.json, …/programme.csv, …/changes.atom: routes of their RoutablePageMixin)
-# get a pattern of their own into the same page router.
+# …/schedule.json, …/schedule.xml, …/programme.csv, …/changes.atom: routes of their
+# RoutablePageMixin) get a pattern of their own into the same page router.
 urlpatterns += [
     re_path(
-        r"^((?:[\w\-]+/)*[\w\-]+\.(?:ics|json|csv|atom))$",
+        r"^((?:[\w\-]+/)*[\w\-]+\.(?:ics|json|xml|csv|atom))$",
         wagtail_views.serve,
         name="wagtail_serve_file",
     ),

@@ -1,11 +1,14 @@
 """Open-data exports of an edition's programme, for the apps and portals that read
 programmes in bulk rather than as web pages.
 
-Two formats:
+Three formats:
 
 * the frab schedule JSON (the c3voc "schedule.json", https://c3voc.de/schedule/schema.json),
-  which Giggity, EventFahrplan and the other conference schedule apps import, so that
-  visitors can carry the programme offline, star sessions and be reminded of them;
+  which EventFahrplan and pretalx-based apps import, so that visitors can carry the
+  programme offline, star sessions and be reminded of them;
+* the same schedule as frab XML ("schedule.xml", https://c3voc.de/schedule/schema.xsd),
+  the format Giggity, ConfClerk and the FOSDEM companion read: written from the JSON's
+  dict, so the two never disagree;
 * a CSV table with one row per session, for open-data portals and spreadsheets.
 
 Both are plain functions of the programme page and the request, with no URL wiring.
@@ -18,7 +21,9 @@ its entries (and the visitor's stars) instead of losing them.
 
 import csv
 import datetime
+import re
 import uuid
+from xml.etree import ElementTree
 from zoneinfo import ZoneInfo
 
 from anyascii import anyascii
@@ -249,6 +254,90 @@ def frab_response(programme, request):
     return JsonResponse(
         frab_schedule(programme, request), json_dumps_params={"ensure_ascii": False}
     )
+
+
+# frab XML's event slug: the schema's `voc-slug-new` (an event whose title slugifies to
+# almost nothing has none; the apps make their own then).
+XML_SLUG = re.compile(r"[a-z0-9_]{4,}-[a-z0-9\-_]{4,}")
+# An event's fields in frab XML, in the order frab and pretalx write them.
+XML_EVENT_FIELDS = ("room", "title", "subtitle", "type", "date", "start", "duration")
+
+
+def _text(parent, tag, value, **attributes):
+    element = ElementTree.SubElement(parent, tag, attributes)
+    element.text = "" if value is None else str(value)
+    return element
+
+
+def frab_xml(schedule):
+    """The frab schedule dict (`frab_schedule`) as frab XML, an ElementTree element."""
+    data = schedule["schedule"]
+    conference = data["conference"]
+    root = ElementTree.Element("schedule")
+    ElementTree.SubElement(root, "generator", {"name": schedule["generator"]["name"]})
+    _text(root, "version", data["version"])
+    head = ElementTree.SubElement(root, "conference")
+    for tag, key in (
+        ("acronym", "acronym"),
+        ("title", "title"),
+        ("start", "start"),
+        ("end", "end"),
+        ("days", "daysCount"),
+        ("timeslot_duration", "timeslot_duration"),
+        ("base_url", None),
+        ("url", "url"),
+        ("time_zone_name", "time_zone_name"),
+    ):
+        _text(head, tag, data["base_url"] if key is None else conference[key])
+    for track in conference["tracks"]:
+        attributes = {"name": track["name"]}
+        if track["color"]:
+            attributes["color"] = track["color"]
+        _text(head, "track", track["name"], **attributes)
+    for day in conference["days"]:
+        day_element = ElementTree.SubElement(
+            root,
+            "day",
+            {
+                "index": str(day["index"]),
+                "date": day["date"],
+                "start": day["day_start"],
+                "end": day["day_end"],
+            },
+        )
+        guids = {room["name"]: room["guid"] for room in conference["rooms"]}
+        for name, events in day["rooms"].items():
+            room = ElementTree.SubElement(day_element, "room", {"name": name, "guid": guids[name]})
+            for event in events:
+                room.append(_frab_xml_event(event))
+    ElementTree.indent(root)
+    return root
+
+
+def _frab_xml_event(event):
+    element = ElementTree.Element("event", {"id": str(event["id"]), "guid": event["guid"]})
+    for field in XML_EVENT_FIELDS:
+        _text(element, field, event[field])
+    _text(element, "abstract", event["abstract"])
+    if XML_SLUG.fullmatch(event["slug"]):
+        _text(element, "slug", event["slug"])
+    _text(element, "track", event["track"])
+    persons = ElementTree.SubElement(element, "persons")
+    for person in event["persons"]:
+        _text(persons, "person", person["public_name"])
+    _text(element, "language", event["language"])
+    _text(element, "description", event["description"])
+    ElementTree.SubElement(element, "links")
+    ElementTree.SubElement(element, "attachments")
+    _text(element, "url", event["url"])
+    return element
+
+
+def frab_xml_response(programme, request):
+    """The frab schedule as XML (`schedule.xml`), UTF-8."""
+    root = frab_xml(frab_schedule(programme, request))
+    body = ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
+    return HttpResponse(body, content_type="application/xml; charset=utf-8")
 
 
 def programme_csv(programme, request):

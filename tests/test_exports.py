@@ -13,12 +13,20 @@ import jsonschema
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from lxml import etree
 
-from events.exports import CSV_COLUMNS, frab_response, frab_schedule, programme_csv
+from events.exports import (
+    CSV_COLUMNS,
+    frab_response,
+    frab_schedule,
+    frab_xml_response,
+    programme_csv,
+)
 from events.factories import DayPageFactory, SessionFactory, build_edition_at_lviv_scale
 from events.models import DayPage, ProgrammePage, Session
 
 SCHEMA_PATH = Path(__file__).parent / "data" / "frab-schedule.schema.json"
+XSD_PATH = Path(__file__).parent / "data" / "frab-schedule.xsd"
 MAIN_VENUE = "Майданчик біля бібліотеки"
 
 
@@ -265,7 +273,74 @@ def test_the_csv_neutralises_formulas(programme, request_):
     assert rows[str(Session.objects.get(title="Відкриття").pk)]["title"] == "Відкриття"
 
 
-@pytest.mark.parametrize("export", [frab_schedule, programme_csv])
+def parse_frab_xml(response):
+    """The frab XML of a response, parsed by lxml and validated against upstream's XML
+    Schema (every type, pattern and uniqueness constraint it declares)."""
+    assert response["Content-Type"] == "application/xml; charset=utf-8"
+    document = etree.fromstring(response.content)
+    schema = etree.XMLSchema(etree.parse(str(XSD_PATH)))
+    assert schema.validate(document), [str(error) for error in schema.error_log]
+    return document
+
+
+def test_the_frab_xml_validates_against_the_published_xsd(programme, request_):
+    parse_frab_xml(frab_xml_response(programme, request_))
+
+
+def test_the_frab_xml_says_what_the_json_says(programme, request_):
+    """Written from the same dict: every event of the JSON is in the XML, in the same
+    day and room, with the same identifiers, times and texts."""
+    schedule = frab_schedule(programme, request_)
+    document = parse_frab_xml(frab_xml_response(programme, request_))
+    conference = schedule["schedule"]["conference"]
+    assert document.findtext("conference/acronym") == conference["acronym"]
+    assert document.findtext("conference/title") == "Майстерня міста Житомир"
+    assert document.findtext("conference/days") == str(conference["daysCount"])
+    assert [track.get("name") for track in document.iterfind("conference/track")] == [
+        track["name"] for track in conference["tracks"]
+    ]
+    assert len(document.findall("day")) == conference["daysCount"]
+    in_xml = {
+        event.get("guid"): (
+            day.get("index"),
+            room.get("name"),
+            event.get("id"),
+            event.findtext("title"),
+            event.findtext("subtitle"),
+            event.findtext("date"),
+            event.findtext("start"),
+            event.findtext("duration"),
+            event.findtext("track"),
+            event.findtext("description"),
+            event.findtext("url"),
+            [person.text for person in event.iterfind("persons/person")],
+        )
+        for day in document.iterfind("day")
+        for room in day.iterfind("room")
+        for event in room.iterfind("event")
+    }
+    in_json = {
+        event["guid"]: (
+            str(day["index"]),
+            room,
+            str(event["id"]),
+            event["title"],
+            event["subtitle"],
+            event["date"],
+            event["start"],
+            event["duration"],
+            event["track"] or "",
+            event["description"],
+            event["url"],
+            [person["public_name"] for person in event["persons"]],
+        )
+        for day, room, event in all_events(schedule)
+    }
+    assert in_xml == in_json
+    assert len(in_xml) == Session.objects.count()
+
+
+@pytest.mark.parametrize("export", [frab_schedule, frab_xml_response, programme_csv])
 def test_queries_do_not_grow_with_the_programme(export, edition, home_page, rf):
     def count(edition):
         # A fresh page, without the edition and tracks of an earlier export cached.
@@ -278,7 +353,7 @@ def test_queries_do_not_grow_with_the_programme(export, edition, home_page, rf):
     assert count(build_edition_at_lviv_scale(home_page)) <= small  # 144 sessions
 
 
-def test_the_programme_page_links_both_exports_at_their_addresses(client, programme):
+def test_the_programme_page_links_the_exports_at_their_addresses(client, programme):
     html = client.get(programme.url).content.decode()
     frab = client.get(programme.url + "schedule.json")
     assert frab.status_code == 200
@@ -288,6 +363,8 @@ def test_the_programme_page_links_both_exports_at_their_addresses(client, progra
     assert table.status_code == 200
     assert table["Content-Disposition"] == 'attachment; filename="programme-2017.csv"'
     assert f'href="{programme.url}schedule.json"' in html
+    assert f'href="{programme.url}schedule.xml"' in html
+    parse_frab_xml(client.get(programme.url + "schedule.xml"))
     assert f'href="{programme.url}programme.csv"' in html
     assert "Відкриті дані" in html
     assert client.get(programme.url + "nothing.json").status_code == 404

@@ -19,7 +19,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 from events.factories import DayPageFactory, EditionPageFactory
 from events.models import DayPage, ProgrammePage, Session, SessionChange, Venue
 from events.rollover import Rollover
-from tests.test_exports import load_schema
+from tests.test_exports import load_schema, parse_frab_xml
 from tests.test_programme import build_programme
 
 KYIV = datetime.timezone(datetime.timedelta(hours=3))
@@ -242,6 +242,10 @@ def test_the_exports_and_the_api_carry_the_status_and_the_changes(client, cancel
     frab = next(event for event in events if event["id"] == walk.pk)
     assert frab["subtitle"] == "Скасовано · Злива"
     assert frab["title"] == "Прогулянка дворами"
+    xml = parse_frab_xml(client.get("/2017/programme/schedule.xml"))
+    [event] = xml.xpath("//event[@id=$id]", id=str(walk.pk))
+    assert event.findtext("subtitle") == "Скасовано · Злива"
+    assert event.findtext("title") == "Прогулянка дворами"
     content = client.get("/2017/programme/programme.csv").content.decode("utf-8-sig")
     rows = {row["id"]: row for row in csv.DictReader(io.StringIO(content))}
     assert rows[str(walk.pk)]["status"] == "cancelled"

@@ -36,7 +36,7 @@ from events.api_fields import (
 )
 from events.calendar import calendar_response
 from events.changes import ChangesFeed, change_parts, differences, snapshot
-from events.exports import frab_response, programme_csv
+from events.exports import frab_response, frab_xml_response, programme_csv
 from events.filters import ProgrammeFilterForm
 
 from .edition import EditionPage, Venue
@@ -64,7 +64,8 @@ def _first_to_start(sessions):
 
 class ProgrammePage(EditionChildMixin, StarredProgrammeMixin, FeedRoutesMixin, Page):
     """The whole programme of an edition, day by day. Its children are the days. Its
-    open data: the frab schedule JSON (`schedule.json`) and a CSV (`programme.csv`);
+    open data: the frab schedule as JSON (`schedule.json`) and XML (`schedule.xml`),
+    and a CSV (`programme.csv`);
     its change log: `changes/` and its Atom feed `changes.atom`."""
 
     intro = RichTextField(_("introduction"), blank=True)
@@ -237,6 +238,10 @@ class ProgrammePage(EditionChildMixin, StarredProgrammeMixin, FeedRoutesMixin, P
     def frab_schedule(self, request):
         return frab_response(self, request)
 
+    @path("schedule.xml/", name="frab_xml")
+    def frab_xml_schedule(self, request):
+        return frab_xml_response(self, request)
+
     @path("programme.csv/", name="csv")
     def programme_csv(self, request):
         return programme_csv(self, request)
@@ -259,6 +264,7 @@ class ProgrammePage(EditionChildMixin, StarredProgrammeMixin, FeedRoutesMixin, P
             venue_screen_url=self.url + self.reverse_subpage("now"),
             calendar_url=edition.feed_url("calendar", request),
             frab_url=self.feed_url("frab", request),
+            frab_xml_url=self.feed_url("frab_xml", request),
             csv_url=self.feed_url("csv", request),
             changes_url=self.get_url(request) + self.reverse_subpage("changes"),
             changes_atom_url=self.feed_url("changes_atom", request),

@@ -63,7 +63,8 @@
 
   document.querySelectorAll("[data-session-id]").forEach(function (row) {
     var id = Number(row.getAttribute("data-session-id"));
-    var title = row.querySelector(".session__title");
+    // A row's title, or the session page's heading.
+    var title = row.querySelector(".session__title, [data-session-title]");
     var button = document.createElement("button");
     button.type = "button";
     button.className = "star";

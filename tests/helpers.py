@@ -214,3 +214,42 @@ def demo_copy(workdir, kind="sqlite"):
         source.close()
         target.close()
     return f"sqlite:///{copy_path}", media_root
+
+
+def session_rows(day):
+    """A programme day's sessions as the rows of its edit form in the admin (the
+    values the press office's browser posts back)."""
+    return [
+        {
+            "id": session.pk,
+            "start_time": session.start_time.strftime("%H:%M"),
+            "end_time": session.end_time.strftime("%H:%M"),
+            "title": session.title,
+            "kind": session.kind,
+            "track": session.track_id or "",
+            "venue": session.venue_id or "",
+            "spot": session.spot,
+            "hosts": session.hosts,
+            "description": session.description,
+            "status": session.status,
+            "status_note": session.status_note,
+        }
+        for session in day.sessions.all()
+    ]
+
+
+def day_form_data(day, rows, **fields):
+    """The POST of a day's edit form with these session rows (`session_rows`, a row
+    with "DELETE": True deleted) and these other fields."""
+    from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
+
+    return nested_form_data(
+        {
+            "title": day.title,
+            "slug": day.slug,
+            "date": day.date.isoformat(),
+            "intro": rich_text(""),
+            "sessions": inline_formset(rows, initial=len(rows)),
+            **fields,
+        }
+    )

@@ -27,6 +27,7 @@ from events.models import (
     TrackPage,
 )
 from home.models import HomePage
+from tests.helpers import day_form_data, session_rows
 
 
 def edition_form_data(**overrides):
@@ -239,31 +240,9 @@ def day_edit(edition, admin_client):
     url = reverse("wagtailadmin_pages:edit", args=[day.pk])
 
     def post(date=None, **session_changes):
-        sessions = []
-        for session in day.sessions.all():
-            row = {
-                "id": session.pk,
-                "start_time": session.start_time.strftime("%H:%M"),
-                "end_time": session.end_time.strftime("%H:%M"),
-                "title": session.title,
-                "kind": session.kind,
-                "track": session.track_id or "",
-                "venue": session.venue_id or "",
-                "spot": session.spot,
-                "hosts": session.hosts,
-                "description": session.description,
-            }
-            sessions.append(row)
+        sessions = session_rows(day)
         sessions[0].update(session_changes)
-        data = nested_form_data(
-            {
-                "title": day.title,
-                "slug": day.slug,
-                "date": date or day.date.isoformat(),
-                "intro": rich_text(""),
-                "sessions": inline_formset(sessions, initial=len(sessions)),
-            }
-        )
+        data = day_form_data(day, sessions, date=date or day.date.isoformat())
         return admin_client.post(url, data)
 
     return post

@@ -14,11 +14,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from icalendar import Calendar
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
 from events.factories import DayPageFactory, EditionPageFactory
 from events.models import DayPage, ProgrammePage, Session, SessionChange, Venue
 from events.rollover import Rollover
+from tests.helpers import day_form_data, session_rows
 from tests.test_exports import load_schema, parse_frab_xml
 from tests.test_programme import build_programme
 
@@ -350,38 +350,19 @@ def test_an_edition_without_a_programme_day_changed_keeps_working(client, home_p
 def test_publishing_in_the_admin_records_the_change(published, admin_client):
     """The press office's path: the day's edit form, «Опублікувати»."""
     day = first_day(published)
-    rows = []
-    for session in day.sessions.all():
-        row = {
-            "id": session.pk,
-            "start_time": session.start_time.strftime("%H:%M"),
-            "end_time": session.end_time.strftime("%H:%M"),
-            "title": session.title,
-            "kind": session.kind,
-            "track": session.track_id or "",
-            "venue": session.venue_id or "",
-            "spot": session.spot,
-            "hosts": session.hosts,
-            "description": session.description,
-            "status": session.status,
-            "status_note": "",
-        }
-        if session.title == "Прогулянка дворами":
+    rows = session_rows(day)
+    for row in rows:
+        if row["title"] == "Прогулянка дворами":
             row.update(status="cancelled", status_note="Злива")
-        rows.append(row)
-    data = nested_form_data(
-        {
-            "title": day.title,
-            "slug": day.slug,
-            "date": day.date.isoformat(),
-            "intro": rich_text(""),
-            "sessions": inline_formset(rows, initial=len(rows)),
-            "action-publish": "action-publish",
-        }
-    )
+        if row["title"] == "Відкриття":
+            row["DELETE"] = True  # deleted instead of cancelled: listed as removed
+    data = day_form_data(day, rows, **{"action-publish": "action-publish"})
     response = admin_client.post(reverse("wagtailadmin_pages:edit", args=[day.pk]), data)
     assert response.status_code == 302
-    change = SessionChange.objects.get()
+    assert not Session.objects.filter(title="Відкриття").exists()
+    removal = SessionChange.objects.get(removed=True)
+    assert removal.old_title == "Відкриття"
+    change = SessionChange.objects.get(removed=False)
     assert change.session.title == "Прогулянка дворами"
     assert (change.old_status, change.new_status, change.note) == ("planned", "cancelled", "Злива")
     assert Session.objects.get(pk=change.session_id).is_cancelled

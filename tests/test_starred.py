@@ -243,8 +243,9 @@ def test_a_track_page_and_a_session_page_have_the_star_and_the_link(client, edit
         assert f'<a href="{MY}" data-starred-key="starred-{edition.pk}"' in html, url
         assert f'data-session-id="{ride.pk}"' in html, url
         assert '<script src="/static/js/starred.js" defer></script>' in html, url
-    # The session page's heading is the one the star names.
-    assert "<h1 data-session-title>" in get(client, ride.url)
+    # The star names the session page's heading, inside the starred element.
+    page = get(client, ride.url)
+    assert "<h1>Велопробіг</h1>" in page.split(f'data-session-id="{ride.pk}"')[1]
 
 
 def test_a_shared_address_offers_to_keep_its_sessions(client, edition):

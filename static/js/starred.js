@@ -64,7 +64,7 @@
   document.querySelectorAll("[data-session-id]").forEach(function (row) {
     var id = Number(row.getAttribute("data-session-id"));
     // A row's title, or the session page's heading.
-    var title = row.querySelector(".session__title, [data-session-title]");
+    var title = row.querySelector(".session__title, h1");
     var button = document.createElement("button");
     button.type = "button";
     button.className = "star";

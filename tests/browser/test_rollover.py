@@ -146,7 +146,9 @@ def test_an_editor_rolls_over_checks_and_publishes_the_next_edition(site, browse
     admin.get_by_role("link", name="Опублікувати випуск").click()
     admin.wait_for_url(re.compile(rf"/admin/editions/{edition_id}/publish/$"))
     assert "Буде опубліковано" in admin.locator("main").inner_text()
-    admin.get_by_role("button", name="Опублікувати випуск").click()
+    # Publishing every page of the edition takes the development server a few seconds,
+    # more on a busy machine: the click waits for its answer up to a minute.
+    admin.get_by_role("button", name="Опублікувати випуск").click(timeout=60_000)
     admin.wait_for_load_state()
     done = admin.locator("main").inner_text()
     assert "Опубліковано" in done and "Лишається чернеткою" not in done

@@ -195,7 +195,7 @@ def edition(home_page):
     )
     SessionFactory(page=day2, title="Велопробіг", track=space, venue=main)
     documents = DocumentsPageFactory(parent=edition)
-    DocumentItemFactory(page=documents, document__title="ПЛАН МАЙСТЕРНЯ МІСТА 2017")
+    DocumentItemFactory(page=documents, document__title="План Майстерні міста 2017")
     form = RegistrationFormPageFactory(parent=edition)
     RegistrationFormFieldFactory(page=form, label="Ім'я", clean_name="name")
     RegistrationFormFieldFactory(

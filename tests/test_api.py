@@ -115,7 +115,7 @@ def test_tracks_and_documents_pages(client, content):
     item = documents.document_items.get()
     for data in both(client, documents):
         entry = data["documents"][0]
-        assert entry["title"] == "ПЛАН МАЙСТЕРНЯ МІСТА 2017"
+        assert entry["title"] == "План Майстерні міста 2017"
         assert entry["description"] == item.description
         document = entry["document"]
         assert document["url"] == item.document.url
@@ -155,7 +155,7 @@ def test_drafts_private_pages_private_documents_and_submissions_stay_hidden(clie
         ).status_code in (404, 400)
         documents_page = DocumentsPage.objects.get()
         items = client.get(f"{base}{documents_page.pk}/").json()["documents"]
-        assert [item["title"] for item in items] == ["ПЛАН МАЙСТЕРНЯ МІСТА 2017"]
+        assert [item["title"] for item in items] == ["План Майстерні міста 2017"]
     documents = client.get("/api/v2/documents/").json()["items"]
     assert secret.pk not in {d["id"] for d in documents}
     assert client.get(f"/api/v2/documents/{secret.pk}/").status_code == 404

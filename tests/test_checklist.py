@@ -103,12 +103,12 @@ def test_each_carried_file_empty_window_and_hostless_session_is_listed(old, new)
     track = by_field[("Велотранспорт", "Іконка або зображення")]
     assert "«Значок велотранспорту»" in track.what
     (document,) = [item for item in items if item.page.title == "Документи"]
-    assert document.kind == "document" and "ПЛАН МАЙСТЕРНЯ МІСТА" in document.field
+    assert document.kind == "document" and "План Майстерні міста" in document.field
     for form in ("Реєстрація", "Анкета проєкту"):
         window = by_field[(form, "Форма відкривається")]
         page = Page.objects.get(title=form, path__startswith=new.path)
         assert window.url == f"/admin/pages/{page.pk}/edit/#id_opens_at"
-    host = by_field[("День 1", "Подія «Відкриття»: ведучі та спікери")]
+    host = by_field[("День 1", "Подія «Відкриття»: ведучі та доповідачі")]
     assert host.kind == "host"
     assert re.fullmatch(r"/admin/pages/\d+/edit/#id_sessions-0-hosts", host.url)
     # Not the break, not the sessions with hosts, nothing of the track without an image.

@@ -538,8 +538,8 @@ class Session(index.Indexed, models.Model):
         PERFORMANCE = "performance", _("performance")
         EXHIBITION = "exhibition", _("exhibition")
         FILM = "film", _("film screening")
-        GAME = "game", _("game or quest")
-        OPENING = "opening", _("opening or closing")
+        GAME = "game", _("game")
+        OPENING = "opening", _("ceremony")
         BREAK = "break", _("break")
         OTHER = "other", _("other")
 

@@ -1,4 +1,4 @@
-"""The project questionnaire («Анкета опису проекту»): NGOs, artists and residents
+"""The project questionnaire («Анкета опису проєкту»): NGOs, artists and residents
 present a project for the edition, optionally with a document or an image, and the
 press office reviews each one (new, accepted, declined)."""
 

@@ -154,7 +154,7 @@ def test_a_visitor_s_journey_from_the_home_page_to_registering(site_url, phone):
     assert current == site_url + current_path(site_url) != site_url + "/2017/"
     phone.get_by_role("navigation").get_by_role("link", name="Програма").first.click()
     assert phone.url == current + "programme/"
-    phone.get_by_label("Тема").select_option(label="Велотранспорт")
+    phone.get_by_label("Напрям").select_option(label="Велотранспорт")
     phone.get_by_role("button", name="Показати").click()
     assert "track=cycling" in phone.url
     titles = phone.locator(".programme-day .track-label").all_inner_texts()
@@ -178,7 +178,7 @@ def test_a_visitor_s_journey_from_the_home_page_to_registering(site_url, phone):
 
 def test_the_programme_filter_works_from_the_keyboard(site_url, phone):
     phone.goto(site_url + "/2017/programme/")
-    theme = phone.get_by_label("Тема")
+    theme = phone.get_by_label("Напрям")
     theme.focus()
     theme.press("ArrowDown")  # from «Усі» to the first theme
     chosen = theme.input_value()

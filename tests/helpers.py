@@ -30,8 +30,9 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def wait_for(url, seconds=15):
-    """Until the server at `url` answers."""
+def wait_for(url, seconds=60):
+    """Until the server at `url` answers: a server starting on a busy machine (two
+    test processes, a browser) may take half a minute; a quiet one answers at once."""
     for _ in range(int(seconds * 10)):
         try:
             urllib.request.urlopen(url, timeout=1)

@@ -13,18 +13,18 @@ from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.functional import cached_property
 from django.utils.encoding import force_str
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_filters import ChoiceFilter
+from wagtail.admin.widgets.button import Button
 from wagtail.contrib.forms.utils import get_forms_for_user
 from wagtail.contrib.forms.views import (
     DeleteSubmissionsView,
     SubmissionsListFilterSet,
     SubmissionsListView,
 )
-from wagtail.admin.widgets.button import Button
 from wagtail.models import Page
 
 from home.spreadsheets import (
@@ -82,9 +82,7 @@ class WorkshopSubmissionsListView(SubmissionsListView):
         # (header_more_buttons, emptied below), where the press office does not find them.
         return [
             *super().header_buttons,
-            Button(
-                _("Download CSV"), url=self.csv_export_url, icon_name="download", priority=90
-            ),
+            Button(_("Download CSV"), url=self.csv_export_url, icon_name="download", priority=90),
             Button(
                 _("Download XLSX"), url=self.xlsx_export_url, icon_name="download", priority=100
             ),

@@ -48,4 +48,3 @@ def local_minute(moment):
 def time_text(moment):
     """A moment as a CSV cell: «2017-06-12 20:57», in the site's time zone."""
     return local_minute(moment).strftime(TIME_FORMAT)
-

@@ -3,18 +3,22 @@
 import csv
 import datetime
 import io
+import shutil
+import subprocess
 import time
+import zipfile
 
 import openpyxl
 import pytest
 import time_machine
 from django.core import signing
 from django.test import override_settings
+from lxml import etree
 
 from events.forms import SIGNER_SALT
 from events.models import RegistrationSubmission
 
-from .helpers import registration
+from .helpers import registration, require
 
 KYIV = datetime.timezone(datetime.timedelta(hours=3))
 
@@ -379,6 +383,111 @@ def test_the_exports_queries_do_not_grow_with_the_submissions(
     # fields twice (Wagtail's dispatch and its context) and the submissions.
     with django_assert_max_num_queries(9):
         export_response(admin_client, answered_form, export_format)
+
+
+# LibreOffice, from Debian (.ci/run installs libreoffice-calc-nogui), reads the exports
+# back as a spreadsheet would: a real reader, not the library that wrote them.
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+# How Excel opens a CSV file: commas, double quotes, the encoding its byte order mark
+# declares (76: UTF-8; LibreOffice drops the mark then), dates and times recognised
+# (token 8), and formulas evaluated (token 13), so that one not neutralised would run.
+CSV_AS_EXCEL_READS_IT = "CSV:44,34,76,1,,1033,false,true,false,false,false,-1,true"
+ODF = {
+    "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
+    "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
+    "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
+}
+
+
+@pytest.fixture
+def soffice(tmp_path):
+    """Converts a spreadsheet file to ODS with LibreOffice headless and gives its first
+    sheet's cells, row by row, as dicts: text, type, value (a date's too), formula."""
+    require(SOFFICE, "LibreOffice (apt-get install libreoffice-calc-nogui)")
+
+    def read(name, content, infilter=None):
+        source = tmp_path / name
+        source.write_bytes(content)
+        command = [
+            SOFFICE,
+            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "ods",
+            "--outdir",
+            str(tmp_path / "out"),
+        ]
+        if infilter:
+            command.append(f"--infilter={infilter}")
+        subprocess.run([*command, str(source)], check=True, capture_output=True, timeout=120)
+        with zipfile.ZipFile(tmp_path / "out" / f"{source.stem}.ods") as ods:
+            root = etree.fromstring(ods.read("content.xml"))
+        return [cells_of(row) for row in root.iter(f"{{{ODF['table']}}}table-row")]
+
+    return read
+
+
+def cells_of(row):
+    def attribute(cell, namespace, name):
+        return cell.get(f"{{{ODF[namespace]}}}{name}")
+
+    cells = []
+    for cell in row.iter(f"{{{ODF['table']}}}table-cell"):
+        kind = attribute(cell, "office", "value-type")
+        repeated = int(attribute(cell, "table", "number-columns-repeated") or 1)
+        cells += [
+            {
+                "text": "\n".join("".join(p.itertext()) for p in cell.iter(f"{{{ODF['text']}}}p")),
+                "type": kind,
+                "value": attribute(cell, "office", "date-value")
+                or attribute(cell, "office", "value"),
+                "formula": attribute(cell, "table", "formula"),
+            }
+        ] * min(repeated, 50)
+    return cells
+
+
+def by_heading(rows):
+    header, *rest = rows
+    names = [cell["text"] for cell in header]
+    return [dict(zip(names, row, strict=False)) for row in rest if any(c["text"] for c in row)]
+
+
+def assert_read_cleanly(olena, formulas):
+    assert olena["Ім'я"]["text"] == "Олена Петрук"
+    assert (olena["Телефон"]["text"], olena["Телефон"]["type"]) == (PHONE, "string")
+    sent = olena["Час подання (Київ)"]
+    assert (sent["type"], sent["value"]) == ("date", "2017-06-12T20:57:00")
+    name = formulas["Ім'я"]
+    assert name["formula"] is None and name["type"] == "string"
+    assert FORMULAS["name"] in name["text"]
+
+
+def test_libreoffice_reads_the_csv_as_excel_would(admin_client, answered_form, soffice):
+    _response, content = export_response(admin_client, answered_form, "csv")
+    # A control row, not neutralised: this reader does run a formula.
+    rows = soffice("submissions.csv", content + b"=1+2\r\n", CSV_AS_EXCEL_READS_IT)
+    assert [cell["text"] for cell in rows[0]][:2] == ["Час подання (Київ)", "Статус"]
+    olena, formulas, control = by_heading(rows)
+    assert_read_cleanly(olena, formulas)
+    # In a CSV, the apostrophe is what keeps a formula text.
+    assert formulas["Ім'я"]["text"] == f"'{FORMULAS['name']}"
+    assert formulas["Телефон"]["text"] == "'+1+2"
+    assert (control["Час подання (Київ)"]["formula"], control["Час подання (Київ)"]["value"]) == (
+        "of:=1+2",
+        "3",
+    )
+
+
+def test_libreoffice_reads_the_xlsx_with_text_answers(admin_client, answered_form, soffice):
+    _response, content = export_response(admin_client, answered_form, "xlsx")
+    olena, formulas = by_heading(soffice("submissions.xlsx", content))
+    assert_read_cleanly(olena, formulas)
+    # A text cell needs no apostrophe.
+    assert formulas["Ім'я"]["text"] == FORMULAS["name"]
+    assert formulas["Коментар"]["text"] == "-2+3"
+    assert formulas["Місто"]["text"] == "@SUM(1+1)"
+    assert all(cell["formula"] is None for cell in formulas.values())
 
 
 def test_purge_deletes_old_submissions_and_says_what_it_would_do_first(form_page, home_page):

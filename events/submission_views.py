@@ -79,7 +79,7 @@ class WorkshopSubmissionsListView(SubmissionsListView):
     @cached_property
     def header_buttons(self):
         # Wagtail puts its «Download XLSX» and «Download CSV» under «⋯»
-        # (header_more_buttons, emptied below), where the press office does not find them.
+        # (header_more_buttons, which drops them below), where the press office misses them.
         return [
             *super().header_buttons,
             Button(_("Download CSV"), url=self.csv_export_url, icon_name="download", priority=90),

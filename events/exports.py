@@ -34,7 +34,7 @@ from django.utils.text import capfirst, slugify
 
 from events.calendar import site_hostname
 from events.structured_data import LANGUAGE, absolute, session_url
-from home.spreadsheets import neutralise
+from home.spreadsheets import BYTE_ORDER_MARK, CSV_CONTENT_TYPE, neutralise
 
 SCHEMA_URL = "https://c3voc.de/schedule/schema.json"
 GENERATOR = {"name": "city-workshop"}
@@ -344,11 +344,11 @@ def programme_csv(programme, request):
     """The programme as CSV, one row per session, in UTF-8 with a byte order mark so
     that Excel reads the Cyrillic right."""
     edition = programme.edition
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response = HttpResponse(content_type=CSV_CONTENT_TYPE)
     response["Content-Disposition"] = (
         f'attachment; filename="programme-{edition.start_date.year}.csv"'
     )
-    response.write("\ufeff")
+    response.write(BYTE_ORDER_MARK)
     writer = csv.writer(response)
     writer.writerow(CSV_COLUMNS)
     for day, session, venue in programme_rows(programme, programme.days()):

@@ -12,13 +12,14 @@ from django import forms
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator, validate_email
+from django.core.validators import validate_email
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.forms.forms import FormBuilder
 from wagtail.contrib.forms.models import FORM_FIELD_CHOICES
 
 from events.attachments import AttachmentField
+from home.validators import phone_validator
 
 FIELD_TYPES = (
     *FORM_FIELD_CHOICES,
@@ -26,10 +27,6 @@ FIELD_TYPES = (
     ("track", _("Theme of the edition")),
 )
 LONG_TEXT_LIMIT = 5000
-phone_validator = RegexValidator(
-    r"^\+?[0-9(][0-9 ()\-]{5,18}[0-9]$",
-    _("Enter a phone number with its code, for example +38 097 758 32 44."),
-)
 
 
 NOT_PLAIN_EMAIL = _(

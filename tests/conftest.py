@@ -29,9 +29,10 @@ RESULTS = HERE.parent / "test-results"
 # the others get theirs here, by the first rule that fits, so that a new test lands in
 # a tier without anyone remembering to mark it.
 TIERS = ("unit", "site", "browser", "servers", "checkers")
-# Outside checkers, and property-based runs over the site (Hypothesis, Schemathesis).
+# Outside checkers (axe-core, LibreOffice's reading of the exports), and property-based
+# runs over the site (Hypothesis, Schemathesis).
 CHECKER_MODULES = {"browser/test_lighthouse.py", "browser/test_html_validity.py"}
-CHECKER_FIXTURES = {"axe_script"}
+CHECKER_FIXTURES = {"axe_script", "soffice"}
 # Real processes or servers beside the test: gunicorn, nginx, redis-server, an SMTP
 # server on loopback, `make serve`, two servers, a crowd against a development server.
 SERVER_MODULES = {"test_make_serve.py", "test_two_servers.py", "test_registration_load.py"}

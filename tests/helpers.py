@@ -16,6 +16,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def require(condition, what):
+    """Skip the test without an outside tool (Chromium, LibreOffice), except in CI
+    (CI=1), where .ci/run installs it and its absence fails."""
+    if condition:
+        return
+    import pytest  # here: benchmarks/load.py uses this module without pytest
+
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} is required in CI")
+    pytest.skip(f"{what} is not installed")
+
+
 def registration(**answers):
     """A registration as a person sends it: the answers, the consent, and the form's
     own start time."""

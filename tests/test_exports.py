@@ -24,6 +24,7 @@ from events.exports import (
 )
 from events.factories import DayPageFactory, SessionFactory, build_edition_at_lviv_scale
 from events.models import DayPage, ProgrammePage, Session
+from home.spreadsheets import neutralise
 
 SCHEMA_PATH = Path(__file__).parent / "data" / "frab-schedule.schema.json"
 XSD_PATH = Path(__file__).parent / "data" / "frab-schedule.xsd"
@@ -238,6 +239,37 @@ def test_the_csv_has_every_session_once_with_its_text_intact(programme, request_
     assert by_title["Відкриття"]["track"] == ""
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        '=HYPERLINK("http://example.com","Реєстрація")',
+        "+1+2",
+        "-2+3",
+        "@SUM(A1:A9)",
+        "+SUM(1)",
+        "\t+380 97 758 32 44",
+        "\r+380 97 758 32 44",
+        "-380 97 758 32 44",
+        "+380 97 758 32 44\n=1+1",
+        "+380 97 758 32 44 дзвоніть",
+    ],
+)
+def test_neutralise_prefixes_what_a_spreadsheet_would_run(value):
+    assert neutralise(value) == f"'{value}"
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["+380 97 758 32 44", "+380977583244", "+38 (097) 758-32-44", "(097) 758-32-44", "Відкриття"],
+)
+def test_neutralise_leaves_phone_numbers_and_plain_text_alone(value):
+    from home.validators import is_phone_number
+
+    assert neutralise(value) == value
+    # The rule is the phone field's own validation: what it takes is left alone.
+    assert is_phone_number(value) is value.lstrip().startswith(("+", "("))
+
+
 def test_the_csv_neutralises_formulas(programme, request_):
     day1 = DayPage.objects.get(date=datetime.date(2017, 6, 12))
     SessionFactory(
@@ -265,7 +297,8 @@ def test_the_csv_neutralises_formulas(programme, request_):
     )
     assert formula["title"] == '\'=HYPERLINK("http://example.com","Реєстрація")'
     assert formula["description"] == "'-2+3"
-    assert formula["hosts"] == "'+380 44 000 00 00"
+    # A phone number (as the forms' phone field validates one) is no formula.
+    assert formula["hosts"] == "+380 44 000 00 00"
     assert formula["spot"] == "'@намет"
     assert tab["title"] == "'\tТабуляція"
     assert tab["description"] == "'\rПовернення"

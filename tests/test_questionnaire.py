@@ -313,7 +313,8 @@ def test_the_export_has_the_status_and_a_staff_link_to_the_attachment(
     admin_client, questionnaire, project_with_attachment
 ):
     response = admin_client.get(f"/admin/forms/submissions/{questionnaire.pk}/?export=csv")
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    content = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(content, newline="")))
     assert rows[0]["Статус"] == "нова"
     assert rows[0]["Назва проєкту"] == "Велодоріжка на Київській"
     assert rows[0]["Додаток"] == (

@@ -3,18 +3,22 @@
 import csv
 import datetime
 import io
+import shutil
+import subprocess
 import time
+import zipfile
 
 import openpyxl
 import pytest
 import time_machine
 from django.core import signing
 from django.test import override_settings
+from lxml import etree
 
 from events.forms import SIGNER_SALT
 from events.models import RegistrationSubmission
 
-from .helpers import registration
+from .helpers import registration, require
 
 KYIV = datetime.timezone(datetime.timedelta(hours=3))
 
@@ -211,27 +215,279 @@ def test_the_admin_shows_registered_and_waiting_counts(admin_client, form_page, 
     assert "Зареєстровано: 1. У списку очікування: 1." in html
 
 
-@pytest.mark.parametrize("export_format", ["csv", "xlsx"])
-def test_exports_have_every_field_and_neutralise_formulas(admin_client, form_page, export_format):
-    RegistrationSubmission.objects.create(
-        page=form_page,
-        form_data={"name": '=HYPERLINK("http://evil.example")', "email": "x@example.org"},
-        email="x@example.org",
-        status="waiting",
-    )
-    response = admin_client.get(f"/admin/forms/submissions/{form_page.pk}/?export={export_format}")
+# A registration sent on 12 June 2017 at 20:57:13.263312 Kyiv time (EEST, UTC+3).
+SENT_AT = datetime.datetime(2017, 6, 12, 17, 57, 13, 263312, tzinfo=datetime.UTC)
+CONSENTED_AT = datetime.datetime(2017, 6, 12, 17, 56, 59, 999999, tzinfo=datetime.UTC)
+PHONE = "+380 97 758 32 44"
+FORMULAS = {
+    "name": '=HYPERLINK("http://evil.example","Реєстрація")',
+    "phone": "+1+2",
+    "comment": "-2+3",
+    "city": "@SUM(1+1)",
+}
+
+
+@pytest.fixture
+def answered_form(form_page):
+    """The registration form with a phone, a comment and a city besides the name and
+    e-mail, and two registrations: Олена's, plain, with a phone number, and one whose
+    every answer is a formula."""
+    from events.factories import RegistrationFormFieldFactory
+
+    for label, clean_name, field_type in [
+        ("Телефон", "phone", "phone"),
+        ("Коментар", "comment", "multiline"),
+        ("Місто", "city", "singleline"),
+    ]:
+        RegistrationFormFieldFactory(
+            page=form_page, label=label, clean_name=clean_name, field_type=field_type
+        )
+    answers = [
+        {"name": "Олена Петрук", "phone": PHONE, "comment": "Буду з дитиною", "city": "Житомир"},
+        FORMULAS,
+    ]
+    for number, data in enumerate(answers):
+        email = f"person{number}@example.org"
+        RegistrationSubmission.objects.create(
+            page=form_page,
+            form_data={**data, "email": email},
+            email=email,
+            status="registered" if number == 0 else "waiting",
+            consented_at=CONSENTED_AT,
+        )
+    # Wagtail stamps the submission time itself (auto_now_add).
+    RegistrationSubmission.objects.update(submit_time=SENT_AT)
+    return form_page
+
+
+def export_response(client, form_page, export_format, **params):
+    query = "&".join(f"{key}={value}" for key, value in {"export": export_format, **params}.items())
+    response = client.get(f"/admin/forms/submissions/{form_page.pk}/?{query}")
     assert response.status_code == 200
     content = b"".join(response.streaming_content) if response.streaming else response.content
+    return response, content
+
+
+def exported_rows(client, form_page, export_format):
+    """The export's rows as dicts by heading: a CSV read as Excel reads one with a
+    byte order mark; an XLSX as its cells (openpyxl)."""
+    _response, content = export_response(client, form_page, export_format)
     if export_format == "csv":
-        rows = list(csv.reader(io.StringIO(content.decode("utf-8"))))
+        assert content.startswith(b"\xef\xbb\xbf")
+        return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"), newline="")))
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    header, *rows = sheet.iter_rows()
+    return [{h.value: cell for h, cell in zip(header, row, strict=True)} for row in rows]
+
+
+@pytest.mark.parametrize("export_format", ["csv", "xlsx"])
+def test_exports_have_every_field_and_neutralise_formulas(
+    admin_client, answered_form, export_format
+):
+    rows = exported_rows(admin_client, answered_form, export_format)
+    assert len(rows) == 2
+    assert {
+        "Ім'я",
+        "Електронна пошта",
+        "Телефон",
+        "Статус",
+        "Час подання (Київ)",
+        "Час надання згоди (Київ)",
+    } <= set(rows[0])
+    olena, formulas = rows
+    if export_format == "csv":
+        # Anything a spreadsheet would run is given behind an apostrophe.
+        for field, label in [("name", "Ім'я"), ("phone", "Телефон"), ("comment", "Коментар")]:
+            assert formulas[label] == f"'{FORMULAS[field]}"
+        assert formulas["Місто"] == "'@SUM(1+1)"
+        assert formulas["Статус"] == "список очікування"
+        assert olena["Телефон"] == PHONE  # a phone number is no formula
+        assert olena["Ім'я"] == "Олена Петрук"
     else:
-        sheet = openpyxl.load_workbook(io.BytesIO(content)).active
-        rows = [[cell if cell is not None else "" for cell in row] for row in sheet.values]
-    header, row = rows[0], rows[1]
-    assert {"Ім'я", "Електронна пошта", "Статус", "Час надання згоди"} <= set(header)
-    values = dict(zip(header, row, strict=True))
-    assert values["Ім'я"] == '\'=HYPERLINK("http://evil.example")'
-    assert values["Статус"] == "список очікування"
+        # Answers are text cells, which no spreadsheet runs: nothing needs a prefix.
+        assert formulas["Ім'я"].value == FORMULAS["name"]
+        assert formulas["Телефон"].value == "+1+2"
+        assert olena["Телефон"].value == PHONE
+        for cell in [*olena.values(), *formulas.values()]:
+            if isinstance(cell.value, str):
+                assert (cell.data_type, cell.number_format) == ("s", "@"), cell.value
+
+
+def test_the_csv_is_utf8_with_a_byte_order_mark_and_kyiv_times_to_the_minute(
+    admin_client, answered_form
+):
+    response, content = export_response(admin_client, answered_form, "csv")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert content.startswith("\ufeffЧас подання (Київ),".encode())
+    (olena, _formulas) = exported_rows(admin_client, answered_form, "csv")
+    # The admin shows 20:57; Wagtail would write «2017-06-12 17:57:13.263312+00:00».
+    assert olena["Час подання (Київ)"] == "2017-06-12 20:57"
+    assert olena["Час надання згоди (Київ)"] == "2017-06-12 20:56"
+
+
+def test_the_xlsx_has_kyiv_times_as_date_cells_to_the_minute(admin_client, answered_form):
+    (olena, _formulas) = exported_rows(admin_client, answered_form, "xlsx")
+    sent, consented = olena["Час подання (Київ)"], olena["Час надання згоди (Київ)"]
+    assert sent.value == datetime.datetime(2017, 6, 12, 20, 57)
+    assert consented.value == datetime.datetime(2017, 6, 12, 20, 56)
+    assert sent.is_date and sent.number_format == consented.number_format == "yyyy-mm-dd hh:mm"
+
+
+def test_the_times_follow_the_clock_change(admin_client, answered_form):
+    # In winter Kyiv is UTC+2.
+    RegistrationSubmission.objects.update(
+        submit_time=datetime.datetime(2017, 1, 15, 9, 5, 59, tzinfo=datetime.UTC)
+    )
+    (olena, _formulas) = exported_rows(admin_client, answered_form, "csv")
+    assert olena["Час подання (Київ)"] == "2017-01-15 11:05"
+
+
+def test_the_listing_shows_the_export_buttons_in_its_header(admin_client, answered_form):
+    listing = f"/admin/forms/submissions/{answered_form.pk}/"
+    response = admin_client.get(listing, {"status": "waiting"})
+    buttons = {str(button.label): button.url for button in response.context["header_buttons"]}
+    # Visible in the header, not under «⋯», and for what the listing shows (the filter).
+    assert buttons["Завантажити CSV"] == f"{listing}?status=waiting&export=csv"
+    assert buttons["Завантажити XLSX"] == f"{listing}?status=waiting&export=xlsx"
+    # In the page: links of the header's own bar, not of the «⋯» dropdown.
+    html = response.content.decode()
+    bar = html[html.index('id="w-slim-header-buttons"') :]
+    bar = bar[: bar.index("</nav>")]
+    assert "w-dropdown" not in bar
+    for label in ("Завантажити CSV", "Завантажити XLSX"):
+        assert label in bar
+    assert html.count("export=csv") == 1
+
+
+@pytest.mark.parametrize("export_format", ["csv", "xlsx"])
+def test_the_exports_queries_do_not_grow_with_the_submissions(
+    admin_client, answered_form, export_format, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            export_response(admin_client, answered_form, export_format)
+        return len(queries)
+
+    few = count()
+    for number in range(40):
+        RegistrationSubmission.objects.create(
+            page=answered_form,
+            form_data={"name": f"Особа {number}", "phone": PHONE},
+            email=f"many{number}@example.org",
+        )
+    assert count() == few
+    # The session, the user and profile, the page twice, the permission, the form's
+    # fields twice (Wagtail's dispatch and its context) and the submissions.
+    with django_assert_max_num_queries(9):
+        export_response(admin_client, answered_form, export_format)
+
+
+# LibreOffice, from Debian (.ci/run installs libreoffice-calc-nogui), reads the exports
+# back as a spreadsheet would: a real reader, not the library that wrote them.
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+# How Excel opens a CSV file: commas, double quotes, the encoding its byte order mark
+# declares (76: UTF-8; LibreOffice drops the mark then), dates and times recognised
+# (token 8), and formulas evaluated (token 13), so that one not neutralised would run.
+CSV_AS_EXCEL_READS_IT = "CSV:44,34,76,1,,1033,false,true,false,false,false,-1,true"
+ODF = {
+    "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
+    "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
+    "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
+}
+
+
+@pytest.fixture
+def soffice(tmp_path):
+    """Converts a spreadsheet file to ODS with LibreOffice headless and gives its first
+    sheet's cells, row by row, as dicts: text, type, value (a date's too), formula."""
+    require(SOFFICE, "LibreOffice (apt-get install libreoffice-calc-nogui)")
+
+    def read(name, content, infilter=None):
+        source = tmp_path / name
+        source.write_bytes(content)
+        command = [
+            SOFFICE,
+            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "ods",
+            "--outdir",
+            str(tmp_path / "out"),
+        ]
+        if infilter:
+            command.append(f"--infilter={infilter}")
+        subprocess.run([*command, str(source)], check=True, capture_output=True, timeout=120)
+        with zipfile.ZipFile(tmp_path / "out" / f"{source.stem}.ods") as ods:
+            root = etree.fromstring(ods.read("content.xml"))
+        return [cells_of(row) for row in root.iter(f"{{{ODF['table']}}}table-row")]
+
+    return read
+
+
+def cells_of(row):
+    def attribute(cell, namespace, name):
+        return cell.get(f"{{{ODF[namespace]}}}{name}")
+
+    cells = []
+    for cell in row.iter(f"{{{ODF['table']}}}table-cell"):
+        kind = attribute(cell, "office", "value-type")
+        repeated = int(attribute(cell, "table", "number-columns-repeated") or 1)
+        cells += [
+            {
+                "text": "\n".join("".join(p.itertext()) for p in cell.iter(f"{{{ODF['text']}}}p")),
+                "type": kind,
+                "value": attribute(cell, "office", "date-value")
+                or attribute(cell, "office", "value"),
+                "formula": attribute(cell, "table", "formula"),
+            }
+        ] * min(repeated, 50)
+    return cells
+
+
+def by_heading(rows):
+    header, *rest = rows
+    names = [cell["text"] for cell in header]
+    return [dict(zip(names, row, strict=False)) for row in rest if any(c["text"] for c in row)]
+
+
+def assert_read_cleanly(olena, formulas):
+    assert olena["Ім'я"]["text"] == "Олена Петрук"
+    assert (olena["Телефон"]["text"], olena["Телефон"]["type"]) == (PHONE, "string")
+    sent = olena["Час подання (Київ)"]
+    assert (sent["type"], sent["value"]) == ("date", "2017-06-12T20:57:00")
+    name = formulas["Ім'я"]
+    assert name["formula"] is None and name["type"] == "string"
+    assert FORMULAS["name"] in name["text"]
+
+
+def test_libreoffice_reads_the_csv_as_excel_would(admin_client, answered_form, soffice):
+    _response, content = export_response(admin_client, answered_form, "csv")
+    # A control row, not neutralised: this reader does run a formula.
+    rows = soffice("submissions.csv", content + b"=1+2\r\n", CSV_AS_EXCEL_READS_IT)
+    assert [cell["text"] for cell in rows[0]][:2] == ["Час подання (Київ)", "Статус"]
+    olena, formulas, control = by_heading(rows)
+    assert_read_cleanly(olena, formulas)
+    # In a CSV, the apostrophe is what keeps a formula text.
+    assert formulas["Ім'я"]["text"] == f"'{FORMULAS['name']}"
+    assert formulas["Телефон"]["text"] == "'+1+2"
+    assert (control["Час подання (Київ)"]["formula"], control["Час подання (Київ)"]["value"]) == (
+        "of:=1+2",
+        "3",
+    )
+
+
+def test_libreoffice_reads_the_xlsx_with_text_answers(admin_client, answered_form, soffice):
+    _response, content = export_response(admin_client, answered_form, "xlsx")
+    olena, formulas = by_heading(soffice("submissions.xlsx", content))
+    assert_read_cleanly(olena, formulas)
+    # A text cell needs no apostrophe.
+    assert formulas["Ім'я"]["text"] == FORMULAS["name"]
+    assert formulas["Коментар"]["text"] == "-2+3"
+    assert formulas["Місто"]["text"] == "@SUM(1+1)"
+    assert all(cell["formula"] is None for cell in formulas.values())
 
 
 def test_purge_deletes_old_submissions_and_says_what_it_would_do_first(form_page, home_page):

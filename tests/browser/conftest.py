@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT, DemoSite, demo_copy
+from tests.helpers import ROOT, DemoSite, demo_copy, require
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -22,14 +22,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-def require(condition, what):
-    if condition:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"{what} is required in CI")
-    pytest.skip(f"{what} is not installed")
 
 
 def demo_site(tmp_path_factory):

@@ -291,7 +291,7 @@ def test_exports_have_every_field_and_neutralise_formulas(
         "Електронна пошта",
         "Телефон",
         "Статус",
-        "Час подання (Київ)",
+        "Час надсилання (Київ)",
         "Час надання згоди (Київ)",
     } <= set(rows[0])
     olena, formulas = rows
@@ -318,16 +318,16 @@ def test_the_csv_is_utf8_with_a_byte_order_mark_and_kyiv_times_to_the_minute(
 ):
     response, content = export_response(admin_client, answered_form, "csv")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert content.startswith("\ufeffЧас подання (Київ),".encode())
+    assert content.startswith("\ufeffЧас надсилання (Київ),".encode())
     (olena, _formulas) = exported_rows(admin_client, answered_form, "csv")
     # The admin shows 20:57; Wagtail would write «2017-06-12 17:57:13.263312+00:00».
-    assert olena["Час подання (Київ)"] == "2017-06-12 20:57"
+    assert olena["Час надсилання (Київ)"] == "2017-06-12 20:57"
     assert olena["Час надання згоди (Київ)"] == "2017-06-12 20:56"
 
 
 def test_the_xlsx_has_kyiv_times_as_date_cells_to_the_minute(admin_client, answered_form):
     (olena, _formulas) = exported_rows(admin_client, answered_form, "xlsx")
-    sent, consented = olena["Час подання (Київ)"], olena["Час надання згоди (Київ)"]
+    sent, consented = olena["Час надсилання (Київ)"], olena["Час надання згоди (Київ)"]
     assert sent.value == datetime.datetime(2017, 6, 12, 20, 57)
     assert consented.value == datetime.datetime(2017, 6, 12, 20, 56)
     assert sent.is_date and sent.number_format == consented.number_format == "yyyy-mm-dd hh:mm"
@@ -339,7 +339,7 @@ def test_the_times_follow_the_clock_change(admin_client, answered_form):
         submit_time=datetime.datetime(2017, 1, 15, 9, 5, 59, tzinfo=datetime.UTC)
     )
     (olena, _formulas) = exported_rows(admin_client, answered_form, "csv")
-    assert olena["Час подання (Київ)"] == "2017-01-15 11:05"
+    assert olena["Час надсилання (Київ)"] == "2017-01-15 11:05"
 
 
 def test_the_listing_shows_the_export_buttons_in_its_header(admin_client, answered_form):
@@ -456,7 +456,7 @@ def by_heading(rows):
 def assert_read_cleanly(olena, formulas):
     assert olena["Ім'я"]["text"] == "Олена Петрук"
     assert (olena["Телефон"]["text"], olena["Телефон"]["type"]) == (PHONE, "string")
-    sent = olena["Час подання (Київ)"]
+    sent = olena["Час надсилання (Київ)"]
     assert (sent["type"], sent["value"]) == ("date", "2017-06-12T20:57:00")
     name = formulas["Ім'я"]
     assert name["formula"] is None and name["type"] == "string"
@@ -467,13 +467,16 @@ def test_libreoffice_reads_the_csv_as_excel_would(admin_client, answered_form, s
     _response, content = export_response(admin_client, answered_form, "csv")
     # A control row, not neutralised: this reader does run a formula.
     rows = soffice("submissions.csv", content + b"=1+2\r\n", CSV_AS_EXCEL_READS_IT)
-    assert [cell["text"] for cell in rows[0]][:2] == ["Час подання (Київ)", "Статус"]
+    assert [cell["text"] for cell in rows[0]][:2] == ["Час надсилання (Київ)", "Статус"]
     olena, formulas, control = by_heading(rows)
     assert_read_cleanly(olena, formulas)
     # In a CSV, the apostrophe is what keeps a formula text.
     assert formulas["Ім'я"]["text"] == f"'{FORMULAS['name']}"
     assert formulas["Телефон"]["text"] == "'+1+2"
-    assert (control["Час подання (Київ)"]["formula"], control["Час подання (Київ)"]["value"]) == (
+    assert (
+        control["Час надсилання (Київ)"]["formula"],
+        control["Час надсилання (Київ)"]["value"],
+    ) == (
         "of:=1+2",
         "3",
     )

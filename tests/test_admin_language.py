@@ -5,11 +5,14 @@ reading what is shown, what a screen reader says and what the attributes hold, f
 no Latin-script word but a short allow-list. And Wagtail's, Django's and the project's
 plural forms are Ukrainian ones."""
 
+import gettext
 import json
 import re
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import lxml.html
+import polib
 import pytest
 from django.contrib.auth.models import Group
 from django.test import RequestFactory
@@ -286,3 +289,105 @@ def test_the_workflow_screens_are_in_ukrainian_for_an_administrator(admin_client
         texts = screen_texts(response.content.decode())
         assert {word for text in texts for word in latin_words(text)} == set(), url
     assert "Затвердження модераторами" in " ".join(texts)
+
+
+# Ukrainian's plural rule: one (1, 21, 101, 121), few (2–4, 22–24), many (0, 5–20, 25,
+# 111), as CLDR gives it; and the nouns the admin counts, in those three forms.
+COUNTS = [*range(26), 101, 111, 121]
+NOUNS = [
+    ("сторінка", "сторінки", "сторінок"),
+    ("сторінку", "сторінки", "сторінок"),
+    ("підсторінка", "підсторінки", "підсторінок"),
+    ("підсторінку", "підсторінки", "підсторінок"),
+    ("документ", "документи", "документів"),
+    ("зображення", "зображення", "зображень"),
+    ("подання", "подання", "подань"),
+    ("раз", "рази", "разів"),
+    ("цифра", "цифри", "цифр"),
+    ("елемент", "елементи", "елементів"),
+    ("хвилина", "хвилини", "хвилин"),
+    ("хвилину", "хвилини", "хвилин"),
+    ("секунду", "секунди", "секунд"),
+    ("годину", "години", "годин"),
+    ("день", "дні", "днів"),
+    ("рядок", "рядки", "рядків"),
+    ("подія", "події", "подій"),
+    ("співпадіння", "співпадіння", "співпадінь"),
+    ("збіг", "збіги", "збігів"),
+    ("перенаправлення", "перенаправлення", "перенаправлень"),
+]
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\w*\}")
+
+
+def category(n):
+    if n % 10 == 1 and n % 100 != 11:
+        return 0
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return 1
+    return 2
+
+
+def plural_entries():
+    """The plural entries of every catalogue Django loads for the admin: the installed
+    apps' (Wagtail's, Django's admin, auth and forms) and LOCALE_PATHS (ours)."""
+    from django.apps import apps
+    from django.conf import settings
+
+    roots = [Path(app.path) / "locale" for app in apps.get_app_configs()]
+    roots += [Path(path) for path in settings.LOCALE_PATHS]
+    roots.append(Path(translation.__file__).parents[1] / "conf" / "locale")
+    for root in roots:
+        for path in sorted((root / "uk" / "LC_MESSAGES").glob("django.po")):
+            catalogue = polib.pofile(str(path))
+            yield path, catalogue, [entry for entry in catalogue if entry.msgid_plural]
+
+
+def test_every_catalogue_has_ukrainians_plural_rule():
+    """Its Plural-Forms expression picks one, few and many as Ukrainian does (the
+    four-form rule of Wagtail's and Django's, or the three-form one)."""
+    for path, catalogue, _entries in plural_entries():
+        rule = catalogue.metadata.get("Plural-Forms", "").split("plural=", 1)[1].rstrip(";")
+        plural = gettext.c2py(rule)
+        assert [plural(n) for n in COUNTS] == [category(n) for n in COUNTS], path
+
+
+def test_every_count_agrees_with_its_noun():
+    """Each plural message rendered for 0–25, 101, 111, 121 as the admin renders it
+    (Django's merged catalogues, locale_admin first): the noun after the number is in
+    the form of that number's category («8 сторінок», never «8 сторінки»)."""
+    forms = {form: index for nouns in NOUNS for index, form in enumerate(nouns)}
+    ambiguous = {form for nouns in NOUNS for form in nouns if len(set(nouns)) < 3}
+    # The number and the noun after it, unless a preposition governs their case
+    # («до 22 документів» is right).
+    counted = re.compile(r"(?:(\w+)\s+)?(\d+)\s+(?:\w+\s+)?(\w+)")
+    prepositions = {"до", "з", "із", "зі", "від", "для", "понад", "близько", "серед", "за"}
+    wrong, checked = set(), 0
+    with translation.override("uk"):
+        for _path, _catalogue, entries in plural_entries():
+            for entry in entries:
+                for n in COUNTS:
+                    if entry.msgctxt:
+                        text = translation.npgettext(
+                            entry.msgctxt, entry.msgid, entry.msgid_plural, n
+                        )
+                    else:
+                        text = translation.ngettext(entry.msgid, entry.msgid_plural, n)
+                    text = PLACEHOLDER.sub(str(n), text)
+                    for before, number, word in counted.findall(text):
+                        if int(number) != n or word not in forms or before in prepositions:
+                            continue
+                        checked += 1
+                        expected = category(n)
+                        nouns = next(nouns for nouns in NOUNS if word in nouns)
+                        if word != nouns[expected] and not (
+                            word in ambiguous and nouns[expected] == word
+                        ):
+                            wrong.add(f"{entry.msgid!r} for {n}: {text}")
+    assert checked > 500
+    assert sorted(wrong) == []
+
+
+def test_the_plural_check_catches_a_wrong_form():
+    assert category(8) == 2 and category(22) == 1 and category(111) == 2 and category(121) == 0
+    forms = dict(zip(("one", "few", "many"), NOUNS[0], strict=True))
+    assert forms["many"] == "сторінок" != "сторінки"

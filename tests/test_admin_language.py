@@ -291,103 +291,195 @@ def test_the_workflow_screens_are_in_ukrainian_for_an_administrator(admin_client
     assert "Затвердження модераторами" in " ".join(texts)
 
 
-# Ukrainian's plural rule: one (1, 21, 101, 121), few (2–4, 22–24), many (0, 5–20, 25,
-# 111), as CLDR gives it; and the nouns the admin counts, in those three forms.
+# Ukrainian's plural rule, as CLDR gives it: one (1, 21, 101, 121), few (2–4, 22–24),
+# many (0, 5–20, 25, 111).
 COUNTS = [*range(26), 101, 111, 121]
-NOUNS = [
-    ("сторінка", "сторінки", "сторінок"),
-    ("сторінку", "сторінки", "сторінок"),
-    ("підсторінка", "підсторінки", "підсторінок"),
-    ("підсторінку", "підсторінки", "підсторінок"),
-    ("документ", "документи", "документів"),
-    ("зображення", "зображення", "зображень"),
-    ("подання", "подання", "подань"),
-    ("раз", "рази", "разів"),
-    ("цифра", "цифри", "цифр"),
-    ("елемент", "елементи", "елементів"),
-    ("хвилина", "хвилини", "хвилин"),
-    ("хвилину", "хвилини", "хвилин"),
-    ("секунду", "секунди", "секунд"),
-    ("годину", "години", "годин"),
-    ("день", "дні", "днів"),
-    ("рядок", "рядки", "рядків"),
-    ("подія", "події", "подій"),
-    ("співпадіння", "співпадіння", "співпадінь"),
-    ("збіг", "збіги", "збігів"),
-    ("перенаправлення", "перенаправлення", "перенаправлень"),
-]
-PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\w*\}")
+ONE, FEW, MANY = 0, 1, 2
+
+# The nouns the admin counts (inanimate: an animate noun's accusative is its genitive,
+# which a number leaves open), each as: its singular forms after «1» (nominative,
+# accusative), the nominative plural after 2–4, the genitive plural after 5–20, and
+# the genitive singular after a preposition that governs the genitive and «1».
+NOUNS = {
+    "сторінка": ({"сторінка", "сторінку"}, "сторінки", "сторінок", "сторінки"),
+    "підсторінка": ({"підсторінка", "підсторінку"}, "підсторінки", "підсторінок", "підсторінки"),
+    "документ": ({"документ"}, "документи", "документів", "документа"),
+    "зображення": ({"зображення"}, "зображення", "зображень", "зображення"),
+    "подання": ({"подання"}, "подання", "подань", "подання"),
+    "переклад": ({"переклад"}, "переклади", "перекладів", "перекладу"),
+    "колекція": ({"колекція", "колекцію"}, "колекції", "колекцій", "колекції"),
+    "перенаправлення": (
+        {"перенаправлення"},
+        "перенаправлення",
+        "перенаправлень",
+        "перенаправлення",
+    ),
+    "раз": ({"раз"}, "рази", "разів", "разу"),
+    "символ": ({"символ"}, "символи", "символів", "символу"),
+    "цифра": ({"цифра", "цифру"}, "цифри", "цифр", "цифри"),
+    "елемент": ({"елемент"}, "елементи", "елементів", "елемента"),
+    "пункт": ({"пункт"}, "пункти", "пунктів", "пункту"),
+    "результат": ({"результат"}, "результати", "результатів", "результату"),
+    "форма": ({"форма", "форму"}, "форми", "форм", "форми"),
+    "подія": ({"подія", "подію"}, "події", "подій", "події"),
+    "місце": ({"місце"}, "місця", "місць", "місця"),
+    "помилка": ({"помилка", "помилку"}, "помилки", "помилок", "помилки"),
+    "спроба": ({"спроба", "спробу"}, "спроби", "спроб", "спроби"),
+    "слово": ({"слово"}, "слова", "слів", "слова"),
+    "лист": ({"лист"}, "листи", "листів", "листа"),
+    "тип": ({"тип"}, "типи", "типів", "типу"),
+    "байт": ({"байт"}, "байти", "байтів", "байта"),
+    "секунда": ({"секунда", "секунду"}, "секунди", "секунд", "секунди"),
+    "хвилина": ({"хвилина", "хвилину"}, "хвилини", "хвилин", "хвилини"),
+    "година": ({"година", "годину"}, "години", "годин", "години"),
+    "день": ({"день"}, "дні", "днів", "дня"),
+    "тиждень": ({"тиждень"}, "тижні", "тижнів", "тижня"),
+    "місяць": ({"місяць"}, "місяці", "місяців", "місяця"),
+    "рік": ({"рік"}, "роки", "років", "року"),
+}
+FORMS = {
+    form: noun
+    for noun, (singular, few, many, genitive) in NOUNS.items()
+    for form in (*singular, few, many, genitive)
+}
+GENITIVE_PREPOSITIONS = {"з", "із", "зі", "до", "від", "для", "понад", "близько", "серед", "після"}
+# A number, the word before it, an adjective or participle between it and its noun
+# («22 дочірні сторінки», «5 вибраних документів»), and the noun.
+COUNTED = re.compile(
+    r"(?:(\w+)\s+)?\b(\d+)\s+(?:\w+(?:их|і|ий|у|а|е|ої|ого)\s+)?(\w+)", re.IGNORECASE
+)
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\w*\}|\$\{\w+\}")
 
 
 def category(n):
     if n % 10 == 1 and n % 100 != 11:
-        return 0
+        return ONE
     if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return 1
-    return 2
+        return FEW
+    return MANY
 
 
-def plural_entries():
-    """The plural entries of every catalogue Django loads for the admin: the installed
-    apps' (Wagtail's, Django's admin, auth and forms) and LOCALE_PATHS (ours)."""
+def agreement_errors(text, n):
+    """The nouns after the number n in text that are not in the form n asks for."""
+    errors = []
+    for before, number, word in COUNTED.findall(text):
+        noun = FORMS.get(word.lower())
+        if int(number) != n or noun is None:
+            continue
+        singular, few, many, genitive = NOUNS[noun]
+        if before.lower() in GENITIVE_PREPOSITIONS:
+            right = {genitive} if category(n) == ONE else {many}
+        else:
+            right = (singular, {few}, {many})[category(n)]
+        if word.lower() not in right:
+            errors.append(f"{number} {word} (not {'/'.join(sorted(right))})")
+    return errors
+
+
+def catalogue_paths():
+    """The .po files of every catalogue Django loads for the admin: the installed apps'
+    (Wagtail's, Django's admin and auth, taggit's), Django's own (forms, validators)
+    and LOCALE_PATHS (ours and locale_admin)."""
     from django.apps import apps
     from django.conf import settings
 
-    roots = [Path(app.path) / "locale" for app in apps.get_app_configs()]
-    roots += [Path(path) for path in settings.LOCALE_PATHS]
+    roots = [Path(path) for path in settings.LOCALE_PATHS]
+    roots += [Path(app.path) / "locale" for app in apps.get_app_configs()]
     roots.append(Path(translation.__file__).parents[1] / "conf" / "locale")
-    for root in roots:
-        for path in sorted((root / "uk" / "LC_MESSAGES").glob("django.po")):
-            catalogue = polib.pofile(str(path))
-            yield path, catalogue, [entry for entry in catalogue if entry.msgid_plural]
+    return [path for root in roots for path in sorted((root / "uk" / "LC_MESSAGES").glob("*.po"))]
+
+
+def plural_messages():
+    """(domain, msgctxt, msgid, msgid_plural) of every plural entry of those files."""
+    messages = set()
+    for path in catalogue_paths():
+        for entry in polib.pofile(str(path)):
+            if entry.msgid_plural and not entry.obsolete:
+                messages.add((path.stem, entry.msgctxt, entry.msgid, entry.msgid_plural))
+    return sorted(messages, key=lambda message: tuple(part or "" for part in message))
+
+
+def rendered(catalogues, domain, context, singular, plural, n):
+    """The message for n as the admin shows it: through Django's merged catalogue of the
+    domain (locale_admin's and ours before the apps'), its placeholders filled with n."""
+    catalogue = catalogues[domain]
+    if context:
+        text = catalogue.npgettext(context, singular, plural, n)
+    else:
+        text = catalogue.ngettext(singular, plural, n)
+    return PLACEHOLDER.sub(str(n), text)
+
+
+@pytest.fixture(scope="module")
+def catalogues():
+    from django.utils.translation.trans_real import DjangoTranslation
+
+    return {"django": DjangoTranslation("uk"), "djangojs": DjangoTranslation("uk", "djangojs")}
 
 
 def test_every_catalogue_has_ukrainians_plural_rule():
-    """Its Plural-Forms expression picks one, few and many as Ukrainian does (the
-    four-form rule of Wagtail's and Django's, or the three-form one)."""
-    for path, catalogue, _entries in plural_entries():
-        rule = catalogue.metadata.get("Plural-Forms", "").split("plural=", 1)[1].rstrip(";")
-        plural = gettext.c2py(rule)
+    """Its Plural-Forms expression picks one, few and many as Ukrainian does (Wagtail's
+    and Django's four-form rule, or the three-form one)."""
+    paths = catalogue_paths()
+    assert any("locale_admin" in str(path) for path in paths)
+    assert any("wagtail" in str(path) for path in paths)
+    for path in paths:
+        header = polib.pofile(str(path)).metadata.get("Plural-Forms", "")
+        plural = gettext.c2py(header.split("plural=", 1)[1].strip().rstrip(";"))
         assert [plural(n) for n in COUNTS] == [category(n) for n in COUNTS], path
 
 
-def test_every_count_agrees_with_its_noun():
-    """Each plural message rendered for 0–25, 101, 111, 121 as the admin renders it
-    (Django's merged catalogues, locale_admin first): the noun after the number is in
-    the form of that number's category («8 сторінок», never «8 сторінки»)."""
-    forms = {form: index for nouns in NOUNS for index, form in enumerate(nouns)}
-    ambiguous = {form for nouns in NOUNS for form in nouns if len(set(nouns)) < 3}
-    # The number and the noun after it, unless a preposition governs their case
-    # («до 22 документів» is right).
-    counted = re.compile(r"(?:(\w+)\s+)?(\d+)\s+(?:\w+\s+)?(\w+)")
-    prepositions = {"до", "з", "із", "зі", "від", "для", "понад", "близько", "серед", "за"}
-    wrong, checked = set(), 0
-    with translation.override("uk"):
-        for _path, _catalogue, entries in plural_entries():
-            for entry in entries:
-                for n in COUNTS:
-                    if entry.msgctxt:
-                        text = translation.npgettext(
-                            entry.msgctxt, entry.msgid, entry.msgid_plural, n
-                        )
-                    else:
-                        text = translation.ngettext(entry.msgid, entry.msgid_plural, n)
-                    text = PLACEHOLDER.sub(str(n), text)
-                    for before, number, word in counted.findall(text):
-                        if int(number) != n or word not in forms or before in prepositions:
-                            continue
-                        checked += 1
-                        expected = category(n)
-                        nouns = next(nouns for nouns in NOUNS if word in nouns)
-                        if word != nouns[expected] and not (
-                            word in ambiguous and nouns[expected] == word
-                        ):
-                            wrong.add(f"{entry.msgid!r} for {n}: {text}")
-    assert checked > 500
-    assert sorted(wrong) == []
+def test_every_plural_message_is_in_ukrainian_for_every_count(catalogues):
+    """No count falls back to the English (as an empty msgstr[n] does), and where the
+    English shows the number, so does the Ukrainian for every count but 1: Ukrainian's
+    «one» form serves 21 and 101 too, so «Одне подання» cannot be its text."""
+    english, numberless = [], []
+    for domain, context, singular, plural in plural_messages():
+        for n in COUNTS:
+            text = rendered(catalogues, domain, context, singular, plural, n)
+            if text in {PLACEHOLDER.sub(str(n), singular), PLACEHOLDER.sub(str(n), plural)}:
+                english.append(f"{singular!r} for {n}")
+                break
+            if n != 1 and PLACEHOLDER.search(plural) and not re.search(rf"\b{n}\b", text):
+                numberless.append(f"{singular!r} for {n}: {text!r}")
+                break
+    assert english == []
+    assert numberless == [], "\n".join(numberless)
 
 
-def test_the_plural_check_catches_a_wrong_form():
-    assert category(8) == 2 and category(22) == 1 and category(111) == 2 and category(121) == 0
-    forms = dict(zip(("one", "few", "many"), NOUNS[0], strict=True))
-    assert forms["many"] == "сторінок" != "сторінки"
+def test_every_count_agrees_with_its_noun(catalogues):
+    """Each plural message rendered for 0–25, 101, 111, 121: the noun after the number
+    is in the form that number asks for («8 сторінок», never «8 сторінки»)."""
+    wrong, checked = [], 0
+    for domain, context, singular, plural in plural_messages():
+        for n in COUNTS:
+            text = rendered(catalogues, domain, context, singular, plural, n)
+            checked += bool(COUNTED.search(text))
+            if errors := agreement_errors(text, n):
+                wrong.append(f"{singular!r}: {text!r}: {', '.join(errors)}")
+    assert checked > 1000
+    assert wrong == [], "\n".join(wrong)
+
+
+@pytest.mark.parametrize(
+    ("text", "n", "errors"),
+    [
+        ("8 сторінки", 8, ["8 сторінки (not сторінок)"]),
+        ("6 сторінки", 6, ["6 сторінки (not сторінок)"]),
+        ("8 сторінок", 8, []),
+        ("21 сторінка", 21, []),
+        ("21 сторінок", 21, ["21 сторінок (not сторінка/сторінку)"]),
+        ("Перемістити 22 сторінки", 22, []),
+        ("Перемістити 22 сторінок", 22, ["22 сторінок (not сторінки)"]),
+        ("111 документів", 111, []),
+        ("111 документ", 111, ["111 документ (not документів)"]),
+        ("Додати теги до 22 документів", 22, []),
+        ("щонайменше з 1 символу", 1, []),
+        ("22 дочірні сторінки", 22, []),
+        ("5 вибраних документи", 5, ["5 документи (not документів)"]),
+        ("Використано 3 рази", 3, []),
+        ("Обрано 3 з 7", 3, []),
+    ],
+)
+def test_the_agreement_check_tells_right_from_wrong(text, n, errors):
+    assert agreement_errors(text, n) == errors

@@ -17,7 +17,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.test import RequestFactory
 from django.urls import Resolver404, resolve, reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from wagtail.admin.menu import admin_menu
 from wagtail.admin.views.bulk_action.registry import bulk_action_registry
 from wagtail.documents import get_document_model
@@ -235,7 +235,9 @@ def site(demo, db, django_user_model):
     form = edition.registration_page
     answers = {field.clean_name: "Так" for field in form.get_form_fields()}
     answers |= {"name": "Олена Петрук", "email": "olena@example.com"}
-    form.get_submission_class().objects.create(page=form, form_data=answers)
+    form.get_submission_class().objects.create(
+        page=form, form_data=answers, consented_at=timezone.now()
+    )
     editor = django_user_model.objects.create_user("редакторка", "r@example.com", "x")
     editor.groups.add(Group.objects.get(name="Редактори"))
     moderator = django_user_model.objects.create_user("модераторка", "m@example.com", "x")
@@ -461,6 +463,37 @@ def test_every_count_agrees_with_its_noun(catalogues):
     assert wrong == [], "\n".join(wrong)
 
 
+# A placeholder that holds a count, by its name, in Python's and in JavaScript's style.
+COUNT_PLACEHOLDER = (
+    r"(?:%\(\w*(?:count|counter|num|total|objects)\w*\)[sd]|%d|\$\{\w*(?:count|num|total)\w*\})"
+)
+COUNT_THEN_NOUN = re.compile(
+    COUNT_PLACEHOLDER + r"\s+(?:\w+(?:их|і|ий|у|а|е|ої|ого)\s+)?(\w+)", re.IGNORECASE
+)
+
+
+def test_no_message_without_plural_forms_puts_a_noun_after_its_count(catalogues):
+    """A message Wagtail gives one form only («%(objects)s pages selected») must read
+    right for any number, so its Ukrainian names the thing before the count («Обрано
+    сторінок: 8»): «Обрано 2 сторінок» is as wrong as «8 сторінки»."""
+    wrong = set()
+    for path in catalogue_paths():
+        for entry in polib.pofile(str(path)):
+            if entry.msgid_plural or entry.obsolete:
+                continue
+            if not re.search(COUNT_PLACEHOLDER, entry.msgid, re.IGNORECASE):
+                continue
+            catalogue = catalogues[path.stem]
+            text = (
+                catalogue.pgettext(entry.msgctxt, entry.msgid)
+                if entry.msgctxt
+                else catalogue.gettext(entry.msgid)
+            )
+            if any(word.lower() in FORMS for word in COUNT_THEN_NOUN.findall(text)):
+                wrong.add(f"{entry.msgid!r}: {text!r}")
+    assert sorted(wrong) == []
+
+
 @pytest.mark.parametrize(
     ("text", "n", "errors"),
     [
@@ -483,3 +516,9 @@ def test_every_count_agrees_with_its_noun(catalogues):
 )
 def test_the_agreement_check_tells_right_from_wrong(text, n, errors):
     assert agreement_errors(text, n) == errors
+
+
+def test_the_single_form_check_tells_right_from_wrong():
+    assert COUNT_THEN_NOUN.findall("Обрано %(objects)s сторінок") == ["сторінок"]
+    assert COUNT_THEN_NOUN.findall("Обрано всі %(objects)s сторінок на екрані") == ["сторінок"]
+    assert [w for w in COUNT_THEN_NOUN.findall("Обрано сторінок: %(objects)s") if w in FORMS] == []

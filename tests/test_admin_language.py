@@ -165,7 +165,7 @@ def chooser_and_bulk_urls(edition):
     walk(get_resolver().url_patterns)
     urls.append(reverse("wagtailadmin_choose_page_child", args=[edition.pk]))
     objects = {
-        ("wagtailcore", "page"): edition.get_children().first().pk,
+        ("wagtailcore", "page"): edition.pk,  # with subpages: «include descendants»
         ("wagtailimages", "image"): get_image_model().objects.first().pk,
         ("wagtaildocs", "document"): get_document_model().objects.first().pk,
     }
@@ -363,6 +363,59 @@ def test_the_check_finds_english_where_it_is():
         "Include",
         "descendants",
     }
+
+
+# The issue's findings, each as the admin now says it (Wagtail's text, then ours).
+REPORTED = [
+    (
+        ("Enter your %(username_field_name)s",),
+        {"username_field_name": "ім'я користувача"},
+        "Введіть ім'я користувача",
+    ),
+    (("Account",), {}, "Обліковий запис"),
+    (
+        ("Used %(usage_count)s time", "Used %(usage_count)s times", 3),
+        {"usage_count": 3},
+        "Використано 3 рази",
+    ),
+    (("Delete selected submissions",), {}, "Видалити вибрані подання"),
+    (("Form data",), {}, "Подання форми"),
+    (("Sign in to Wagtail",), {}, "Вхід у Wagtail"),
+    (("%(objects)s pages selected",), {"objects": 8}, "Обрано сторінок: 8"),
+]
+
+
+@pytest.mark.parametrize(("message", "values", "ukrainian"), REPORTED)
+def test_the_reported_mistakes_are_corrected(message, values, ukrainian):
+    with translation.override("uk"):
+        if len(message) == 3:
+            text = translation.ngettext(*message)
+        else:
+            text = translation.gettext(*message)
+    assert text % values == ukrainian
+
+
+def test_every_inline_panel_says_what_it_adds_in_the_accusative(admin_client, site):
+    """«Додати подію», not «Додати Подія»: each add button of the project's inline
+    panels, on the page types that have them."""
+    from documents.models import DocumentsPage
+    from events.models import DayPage, RegistrationFormPage
+
+    edition = site[0]
+    pages = [
+        (edition, ["Додати місце проведення", "Додати партнера", "Додати посилання"]),
+        (DayPage.objects.child_of(edition.programme_page).first(), ["Додати подію"]),
+        (RegistrationFormPage.objects.descendant_of(edition).first(), ["Додати поле"]),
+        (DocumentsPage.objects.descendant_of(edition).first(), ["Додати документ"]),
+    ]
+    for page, buttons in pages:
+        response = admin_client.get(reverse("wagtailadmin_pages:edit", args=[page.pk]))
+        tree = lxml.html.fromstring(response.content.decode())
+        shown = {
+            " ".join(button.text_content().split())
+            for button in tree.xpath("//button[contains(@id, '-ADD')]")
+        }
+        assert shown == set(buttons), page
 
 
 def test_the_login_screen_is_in_ukrainian(client, db):

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import django
 import lxml.html
 import polib
 import pytest
@@ -527,7 +528,7 @@ def catalogue_paths():
 
     roots = [Path(path) for path in settings.LOCALE_PATHS]
     roots += [Path(app.path) / "locale" for app in apps.get_app_configs()]
-    roots.append(Path(translation.__file__).parents[1] / "conf" / "locale")
+    roots.append(Path(django.__file__).parent / "conf" / "locale")
     return [path for root in roots for path in sorted((root / "uk" / "LC_MESSAGES").glob("*.po"))]
 
 

@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
-from wagtail.admin.panels import FieldPanel, InlinePanel
+from wagtail.admin.panels import FieldPanel
 from wagtail.api import APIField
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
@@ -11,6 +11,7 @@ from wagtail.search import index
 
 from events.api_fields import DocumentItemsField
 from events.models import EditionChildMixin
+from home.panels import InlinePanel
 
 
 class DocumentsPage(EditionChildMixin, Page):
@@ -39,7 +40,12 @@ class DocumentsPage(EditionChildMixin, Page):
     content_panels = [
         *Page.content_panels,
         FieldPanel("intro"),
-        InlinePanel("document_items", heading=_("Documents"), label=_("Document")),
+        InlinePanel(
+            "document_items",
+            heading=_("Documents"),
+            label=_("Document"),
+            add_label=_("Add a document"),
+        ),
     ]
     api_fields = [
         APIField("intro"),

@@ -19,7 +19,6 @@ from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
-    InlinePanel,
     MultiFieldPanel,
     ObjectList,
     Panel,
@@ -33,6 +32,7 @@ from wagtail.search import index
 
 from events.api_fields import DocumentFileField, rendition
 from home.models import HomePage, SiteSettings
+from home.panels import InlinePanel
 from home.permissions import ModeratedDeletionMixin
 
 from .mixins import CalendarFeedMixin
@@ -226,6 +226,7 @@ class EditionPage(ModeratedDeletionMixin, CalendarFeedMixin, Page):
             "venues",
             heading=_("Venues"),
             label=_("Venue"),
+            add_label=_("Add a venue"),
             min_num=1,
             help_text=_("The main venue first: sessions take place there unless chosen otherwise."),
         ),
@@ -234,8 +235,13 @@ class EditionPage(ModeratedDeletionMixin, CalendarFeedMixin, Page):
         MultiFieldPanel(
             [FieldPanel("contact_email"), FieldPanel("contact_phone")], heading=_("Contacts")
         ),
-        InlinePanel("partners", heading=_("Organisers, partners and funders"), label=_("Partner")),
-        InlinePanel("links", heading=_("Useful links"), label=_("Link")),
+        InlinePanel(
+            "partners",
+            heading=_("Organisers, partners and funders"),
+            label=_("Partner"),
+            add_label=_("Add a partner"),
+        ),
+        InlinePanel("links", heading=_("Useful links"), label=_("Link"), add_label=_("Add a link")),
     ]
     edit_handler = TabbedInterface(
         [

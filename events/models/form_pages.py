@@ -17,7 +17,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from modelcluster.fields import ParentalKey
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, Panel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, Panel
 from wagtail.api import APIField
 from wagtail.contrib.forms.models import (
     AbstractEmailForm,
@@ -31,6 +31,7 @@ from wagtail.fields import RichTextField
 from events import form_pipeline
 from events.api_fields import LocalDateTimeField
 from events.forms import FIELD_TYPES, ProtectedForm, WorkshopFormBuilder
+from home.panels import InlinePanel
 from home.permissions import ModeratedDeletionMixin
 
 from .mixins import EditionChildMixin
@@ -179,7 +180,12 @@ def form_page_panels(top=(), rules=()):
         FormSubmissionsPanel(),
         *top,
         FieldPanel("intro"),
-        InlinePanel("form_fields", heading=_("Form fields"), label=_("Field")),
+        InlinePanel(
+            "form_fields",
+            heading=_("Form fields"),
+            label=_("Field"),
+            add_label=_("Add a field"),
+        ),
         FieldPanel("thank_you_text"),
         MultiFieldPanel(
             [

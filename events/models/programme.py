@@ -19,7 +19,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.forms import WagtailAdminPageForm
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.api import APIField
 from wagtail.contrib.routable_page.models import path
 from wagtail.fields import RichTextField
@@ -38,6 +38,7 @@ from events.calendar import calendar_response
 from events.changes import ChangesFeed, change_parts, differences, snapshot
 from events.exports import frab_response, frab_xml_response, programme_csv
 from events.filters import ProgrammeFilterForm
+from home.panels import InlinePanel
 
 from .edition import EditionPage, Venue
 from .mixins import CachedUrlMixin, CalendarFeedMixin, EditionChildMixin, FeedRoutesMixin
@@ -382,6 +383,7 @@ class DayPage(CachedUrlMixin, EditionChildMixin, CalendarFeedMixin, Page):
             "sessions",
             heading=_("Sessions"),
             label=_("Session"),
+            add_label=_("Add a session"),
             help_text=_("Sessions are shown in the order of their start time."),
         ),
     ]

@@ -294,6 +294,7 @@ def frab_xml(schedule):
         if track["color"]:
             attributes["color"] = track["color"]
         _text(head, "track", track["name"], **attributes)
+    guids = {room["name"]: room["guid"] for room in conference["rooms"]}
     for day in conference["days"]:
         day_element = ElementTree.SubElement(
             root,
@@ -305,7 +306,6 @@ def frab_xml(schedule):
                 "end": day["day_end"],
             },
         )
-        guids = {room["name"]: room["guid"] for room in conference["rooms"]}
         for name, events in day["rooms"].items():
             room = ElementTree.SubElement(day_element, "room", {"name": name, "guid": guids[name]})
             for event in events:

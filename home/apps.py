@@ -8,3 +8,6 @@ class HomeConfig(AppConfig):
 
     def ready(self):
         from home import signals  # noqa: F401 (connects the page cache's emptying)
+        from home.admin_language import label_unlabelled_fields
+
+        label_unlabelled_fields()

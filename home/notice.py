@@ -131,7 +131,7 @@ def purge_front_end_cache():
     batch = PurgeBatch()
     batch.add_pages(Page.objects.live().public().specific(defer=True))
     # The API, then the pages nearest the site's top (the home page, the editions).
-    urls = [api, *sorted(batch.urls - {api}, key=lambda url: (url.count("/"), url))]
+    urls = [api, *sorted(batch.urls, key=lambda url: (url.count("/"), url))]
     deadline = time.monotonic() + PURGE_SECONDS
     with socket_timeout(PURGE_TIMEOUT):
         for start in range(0, len(urls), PURGE_CHUNK):

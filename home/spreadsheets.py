@@ -9,9 +9,6 @@ can name no function and no cell and open no link; prefixed, it would reach the 
 office as «'+380…». In an XLSX file the answers are text cells, which no spreadsheet
 evaluates, so nothing there needs the prefix (events/submission_views.py)."""
 
-from zoneinfo import ZoneInfo
-
-from django.conf import settings
 from django.utils import timezone
 
 from home.validators import is_phone_number
@@ -41,7 +38,7 @@ def local_minute(moment):
     one is taken as such already): what a spreadsheet, which knows no time zones,
     can hold."""
     if timezone.is_aware(moment):
-        moment = moment.astimezone(ZoneInfo(settings.TIME_ZONE)).replace(tzinfo=None)
+        moment = timezone.localtime(moment).replace(tzinfo=None)
     return moment.replace(second=0, microsecond=0)
 
 

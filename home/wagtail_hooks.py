@@ -9,13 +9,10 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.pages import PageViewSet
 from wagtail.models import get_page_models
 
-from home.admin_language import label_unlabelled_fields
 from home.admin_views import UNLOCK_PERMISSION, LoginLockoutsView, ModeratedDeletePageView
 from home.notice import can_post_notice
 from home.notice_admin import NoticePanel, NoticeView
 from home.permissions import ModeratedDeletionMixin
-
-label_unlabelled_fields()
 
 
 @hooks.register("register_admin_urls")

@@ -1,8 +1,8 @@
 """Site-wide admin pieces: the moderators' unlock of locked-out logins (under Settings),
 the delete view of the page types that may hold form submissions, and the urgent
-notice's dashboard panel and page."""
+notice's dashboard panel and page, and the editor guide in the help menu."""
 
-from django.urls import path, reverse
+from django.urls import path, re_path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -10,6 +10,7 @@ from wagtail.admin.viewsets.pages import PageViewSet
 from wagtail.models import get_page_models
 
 from home.admin_views import UNLOCK_PERMISSION, LoginLockoutsView, ModeratedDeletePageView
+from home.guide import IMAGE_NAME, EditorGuideView, guide_image
 from home.notice import can_post_notice
 from home.notice_admin import NoticePanel, NoticeView
 from home.permissions import ModeratedDeletionMixin
@@ -56,3 +57,29 @@ def register_notice_urls():
 def add_notice_panel(request, panels):
     if can_post_notice(request.user, request):
         panels.append(NoticePanel())
+
+
+@hooks.register("register_admin_urls")
+def register_guide_urls():
+    return [
+        path("guide/", EditorGuideView.as_view(), name="editor_guide"),
+        re_path(rf"^guide/img/(?P<name>{IMAGE_NAME})$", guide_image, name="editor_guide_image"),
+    ]
+
+
+@hooks.register("register_help_menu_item")
+def register_guide_menu_item():
+    return MenuItem(
+        _("Editor guide"),
+        reverse("editor_guide"),
+        icon_name="help",
+        order=1100,
+        attrs={"target": "_blank"},  # beside the screen it explains, as Wagtail's did
+    )
+
+
+@hooks.register("construct_help_menu")
+def drop_wagtails_web_guides(request, menu_items):
+    """Wagtail's own items lead to its English guide on the web (the editor guide, what
+    is new in this version): the project's guide replaces them."""
+    menu_items[:] = [item for item in menu_items if "guide.wagtail.org" not in item.url]

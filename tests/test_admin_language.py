@@ -379,8 +379,8 @@ REPORTED = [
         {"usage_count": 3},
         "Використано 3 рази",
     ),
-    (("Delete selected submissions",), {}, "Видалити вибрані подання"),
-    (("Form data",), {}, "Подання форми"),
+    (("Delete selected submissions",), {}, "Видалити вибрані заявки"),
+    (("Form data",), {}, "Дані заявки"),
     (("Sign in to Wagtail",), {}, "Вхід у Wagtail"),
     (("%(objects)s pages selected",), {"objects": 8}, "Обрано сторінок: 8"),
 ]

@@ -675,6 +675,7 @@ WAGTAIL_TEMPLATE_COPIES = {
     ),
     "wagtailadmin/shared/header.html": ("admin", ['value="Search"']),
     "wagtailadmin/shared/headers/_actions.html": ("admin", ['aria-label="Actions"']),
+    "wagtailadmin/shared/pagination_nav.html": ("admin", ["items_count_label"]),
     "wagtailadmin/shared/user_avatar.html": (
         "admin",
         ["{% load wagtailadmin_tags %}", "{% if not username %}"],

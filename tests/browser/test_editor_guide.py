@@ -1,0 +1,264 @@
+"""The editor guide (docs/editor-guide.md), walked in Chromium as its readers work: an
+editor and a moderator of the press office do its tasks in the admin by the words the
+guide gives them (each label clicked or filled is one the guide quotes, «so»), and
+every screen they meet is read for English (the admin language test's check, on the
+page as the browser shows it, script-written text included) and for a number that
+does not agree with its noun. Each screen the guide shows is photographed on the way
+into docs/img/, so that the guide's pictures are the running site's."""
+
+import codecs
+import csv
+import io
+import re
+
+import lxml.html
+
+from tests.helpers import ROOT
+from tests.test_admin_language import (
+    COUNTED,
+    FORMS,
+    agreement_errors,
+    latin_words,
+    screen_texts,
+)
+
+from .conftest import demo_site
+
+import pytest
+
+GUIDE = ROOT / "docs" / "editor-guide.md"
+GUIDE_TEXT = GUIDE.read_text(encoding="utf-8")
+IMAGES = ROOT / "docs" / "img"
+DOCUMENT = "План Майстерні міста 2026"
+NEW_SESSION = "Вечір короткого кіно: «Місто, яке ми будуємо»"
+VIEWPORT = {"width": 1280, "height": 860}
+EDITOR = ("olena", "guide-editor-password", "Олена")
+MODERATOR = ("taras", "guide-moderator-password", "Тарас")
+# The guide names file formats and the tools that open its exports.
+GUIDE_WORDS = {"PDF", "DOC", "DOCX", "ODT", "ODS", "XLS", "PPT", "PPTX", "RTF", "TXT", "ZIP"}
+GUIDE_WORDS |= {"WebP", "QR", "qr", "Excel", "LibreOffice"}
+MAKE_USERS = f"""
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+for (name, password, first_name), group in (
+    ({EDITOR!r}, "Редактори"),
+    ({MODERATOR!r}, "Модератори"),
+):
+    user = get_user_model().objects.create_user(
+        name, email=name + "@example.org", password=password, first_name=first_name
+    )
+    user.groups.add(Group.objects.get(name=group))
+"""
+# A project described in the questionnaire, as a resident sends it: the form itself
+# has its own tests (tests/test_questionnaire.py); here it is what the press office reads.
+SEND_A_PROJECT = """
+from django.utils import timezone
+from events.models import EditionPage, QuestionnairePage
+
+edition = EditionPage.objects.live().order_by("-start_date").first()
+form = QuestionnairePage.objects.child_of(edition).get()
+answers = {field.clean_name: "Так" for field in form.get_form_fields()}
+answers |= {"name": "Олена Петрук", "email": "olena.petruk@example.com", "phone": "+380971234567"}
+form.get_submission_class().objects.create(page=form, form_data=answers, consented_at=timezone.now())
+"""
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    site = demo_site(tmp_path_factory)
+    with site.serve() as url:
+        site.manage("shell", "-c", MAKE_USERS)
+        site.manage("shell", "-c", SEND_A_PROJECT)
+        yield site, url
+
+
+def shown_problems(markup):
+    """The English words and the numbers out of agreement with their nouns on a screen,
+    each with the text it is in. Not words: code (the addresses the guide quotes), the
+    date picker's button for choosing a range of dates, which its script keeps hidden
+    (Wagtail picks one date), and the fallback markup inside the preview's <iframe>,
+    which a browser never shows. Not counts: years («з 2012 року»)."""
+    tree = lxml.html.fromstring(markup)
+    for element in tree.xpath("//code|//iframe|//button[contains(@class, 'xdsoft_save_selected')]"):
+        element.drop_tree()
+    problems = []
+    for text in screen_texts(lxml.html.tostring(tree, encoding="unicode")):
+        found = sorted(latin_words(text) - GUIDE_WORDS)
+        for _before, number, word in COUNTED.findall(text):
+            if not (1000 <= int(number) <= 2999 and FORMS.get(word.lower()) == "рік"):
+                found += agreement_errors(text, int(number))
+        if found:
+            problems.append((found, text[:200]))
+    return problems
+
+
+def said(text):
+    """The guide's words as a locator's exact name, once the guide is found to quote
+    them: its apostrophe (’) or the screen's ('), and a required field's asterisk."""
+    quoted = re.escape(text).replace("’", "['’]")
+    in_guide = quoted.replace(r"\ ", r"\s+")  # a quote may run over a line's end
+    assert re.search(f"«{in_guide}»", GUIDE_TEXT), f"the guide does not say «{text}»"
+    return re.compile(r"^\s*" + quoted + r"\s*\*?\s*$")
+
+
+class Walk:
+    """One reader of the guide in the browser: each screen read and, where the guide
+    shows it, photographed."""
+
+    taken = []
+
+    def __init__(self, browser, url, user):
+        self.url = url
+        self.context = browser.new_context(
+            viewport=VIEWPORT, locale="uk-UA", timezone_id="Europe/Kyiv", accept_downloads=True
+        )
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(15_000)
+        self.page.goto(url + "/admin/login/")
+        self.screen("login" if not Walk.taken else None)
+        self.fill("Ім’я користувача", user[0])
+        self.fill("Пароль", user[1])
+        self.click("button", "Увійти")
+        self.page.wait_for_url(url + "/admin/")
+        self.screen()
+
+    def screen(self, shot=None):
+        """Read the screen shown now; with `shot`, photograph it as docs/img/<shot>.png."""
+        self.page.wait_for_load_state("networkidle")
+        problems = shown_problems(self.page.content())
+        assert problems == [], (self.page.url, problems)
+        if shot:
+            self.page.screenshot(path=IMAGES / f"{shot}.png")
+            Walk.taken.append(shot)
+
+    def click(self, role, name, within=None):
+        (within or self.page).get_by_role(role, name=said(name)).first.click()
+
+    def fill(self, label, value, within=None):
+        (within or self.page).get_by_label(said(label)).first.fill(value)
+
+    def choose(self, label, option, within=None):
+        """Pick an option (the edition's own data, such as a theme, or a choice the guide
+        lists) in the field the guide names."""
+        (within or self.page).get_by_label(said(label)).first.select_option(label=option)
+
+    def open(self, link):
+        """Follow a link that the guide does not quote (a page's or a form's own title)."""
+        self.page.locator("main").get_by_role("link", name=link, exact=True).first.click()
+        self.screen()
+
+    def menu(self, item, within="footer"):
+        """An action of the menu beside «Зберегти чернетку» (or a page's «⋯» menu)."""
+        self.page.locator(within).get_by_role("button", name="Більше дій").first.click()
+        self.click("button", item, within=self.page.locator(within))
+
+    def saved(self):
+        """The message Wagtail shows after a save: a success, not an error."""
+        message = self.page.locator(".messages .success, .messages [class*=success]").first
+        message.wait_for()
+        self.screen()
+
+    def close(self):
+        self.context.close()
+
+
+def walk_the_guide(browser, url):
+    editor = Walk(browser, url, EDITOR)
+    page = editor.page
+    # «Панель керування»
+    editor.screen("dashboard")
+    # «Як влаштовано сайт»: the edition's pages.
+    editor.click("link", "Усі сторінки випуску")
+    editor.screen("explorer")
+    # «Вкладки випуску»
+    page.goto(url + "/admin/")
+    editor.click("link", "Редагувати випуск")
+    editor.screen("edition")
+    for tab in ("Партнери, контакти, посилання", "Просування"):
+        editor.click("tab", tab)
+        editor.screen()
+    # «Програма: дні та події»: the days, then a session added and one cancelled.
+    page.goto(url + "/admin/")
+    editor.click("link", "Усі сторінки випуску")
+    editor.open("Програма")
+    editor.screen("programme")
+    page.goto(url + "/admin/")
+    # «Дні програми» on the dashboard: each day's date and title leads to its form.
+    page.get_by_role("link", name=re.compile(r"^[^:]+: День 1\.")).click()
+    editor.screen()
+    editor.click("button", "Додати подію")
+    new = page.locator("[data-inline-panel-child]:visible").last
+    editor.fill("Початок", "19:00", within=new)
+    editor.fill("Кінець", "20:30", within=new)
+    editor.fill("Назва", NEW_SESSION, within=new)
+    editor.choose("Формат", "кінопоказ", within=new)
+    editor.choose("Напрям", "Міська культура", within=new)
+    editor.fill("Ведучі та доповідачі", "Кіноклуб «Житомир»", within=new)
+    editor.fill("Опис", "Документальний фільм про міста, які змінюють мешканці.", within=new)
+    first = page.locator("[data-inline-panel-child]:visible").first
+    editor.choose("Статус", "скасовано", within=first)
+    editor.fill("Примітка до статусу", "Лектор захворів", within=first)
+    editor.click("button", "Зберегти чернетку")
+    editor.saved()
+    assert page.locator(f"input[value='{NEW_SESSION}']").count() == 1
+    editor.screen("day")
+    # «Затвердження модераторами»: the editor sends the day for approval.
+    editor.menu("Надіслати в Затвердження модераторами")
+    editor.saved()
+    # «Напрями»
+    page.goto(url + "/admin/")
+    editor.click("link", "Усі сторінки випуску")
+    editor.open("Громадський простір")
+    editor.screen("track")
+    # «Документи»: a file uploaded, then added to the edition's list.
+    editor.click("link", "Документи", within=page.locator("#wagtail-sidebar, nav"))
+    editor.screen()
+    editor.click("link", "Додати документ")
+    page.locator("input[type=file]").set_input_files(
+        files=[{"name": "plan-2026.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
+    upload = page.locator("#upload-list li").first
+    editor.fill("Назва", DOCUMENT, within=upload)
+    editor.screen("upload")
+    with page.expect_response(lambda response: response.request.method == "POST") as sent:
+        editor.click("button", "Оновити", within=upload)
+    assert sent.value.json()["success"], sent.value.text()
+    # «Додати документ до списку»
+    page.goto(url + "/admin/")
+    editor.click("link", "Усі сторінки випуску")
+    editor.open("Документи")
+    editor.click("button", "Додати документ")
+    item = page.locator("[data-inline-panel-child]:visible").last
+    editor.click("button", "Обрати документ", within=item)
+    chooser = page.get_by_role("dialog")
+    chooser.get_by_role("link", name=DOCUMENT).click()
+    editor.fill("Короткий опис", "Де що відбувається: мапа майданчика.", within=item)
+    editor.click("button", "Зберегти чернетку")
+    editor.saved()
+    editor.screen("documents")
+    # «Реєстрація»
+    page.goto(url + "/admin/")
+    editor.click("link", "Усі сторінки випуску")
+    editor.open("Реєстрація")
+    editor.screen("registration")
+
+    editor.close()
+
+
+# The smallest PDF that readers open: one empty page.
+PDF = b"""%PDF-1.4
+1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj
+2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj
+3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj
+trailer<</Root 1 0 R>>
+%%EOF
+"""
+
+
+def test_an_editor_and_a_moderator_do_every_task_of_the_guide(browser, served):
+    site, url = served
+    walk_the_guide(browser, url)
+    # Each picture of the guide was taken on the way, and none that it does not show.
+    shown = set(re.findall(r"\]\(img/([a-z0-9_]+)\.png\)", GUIDE_TEXT))
+    assert set(Walk.taken) == shown

@@ -6,12 +6,10 @@ page as the browser shows it, script-written text included) and for a number tha
 does not agree with its noun. Each screen the guide shows is photographed on the way
 into docs/img/, so that the guide's pictures are the running site's."""
 
-import codecs
-import csv
-import io
 import re
 
 import lxml.html
+import pytest
 
 from tests.helpers import ROOT
 from tests.test_admin_language import (
@@ -23,8 +21,6 @@ from tests.test_admin_language import (
 )
 
 from .conftest import demo_site
-
-import pytest
 
 GUIDE = ROOT / "docs" / "editor-guide.md"
 GUIDE_TEXT = GUIDE.read_text(encoding="utf-8")
@@ -60,7 +56,9 @@ edition = EditionPage.objects.live().order_by("-start_date").first()
 form = QuestionnairePage.objects.child_of(edition).get()
 answers = {field.clean_name: "Так" for field in form.get_form_fields()}
 answers |= {"name": "Олена Петрук", "email": "olena.petruk@example.com", "phone": "+380971234567"}
-form.get_submission_class().objects.create(page=form, form_data=answers, consented_at=timezone.now())
+form.get_submission_class().objects.create(
+    page=form, form_data=answers, consented_at=timezone.now()
+)
 """
 
 

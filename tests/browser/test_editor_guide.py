@@ -6,6 +6,9 @@ page as the browser shows it, script-written text included) and for a number tha
 does not agree with its noun. Each screen the guide shows is photographed on the way
 into docs/img/, so that the guide's pictures are the running site's."""
 
+import codecs
+import csv
+import io
 import re
 
 import lxml.html
@@ -25,6 +28,7 @@ from .conftest import demo_site
 GUIDE = ROOT / "docs" / "editor-guide.md"
 GUIDE_TEXT = GUIDE.read_text(encoding="utf-8")
 IMAGES = ROOT / "docs" / "img"
+ALARM = "Повітряна тривога: програму призупинено, пройдіть до укриття."
 DOCUMENT = "План Майстерні міста 2026"
 NEW_SESSION = "Вечір короткого кіно: «Місто, яке ми будуємо»"
 VIEWPORT = {"width": 1280, "height": 860}
@@ -54,8 +58,16 @@ from events.models import EditionPage, QuestionnairePage
 
 edition = EditionPage.objects.live().order_by("-start_date").first()
 form = QuestionnairePage.objects.child_of(edition).get()
-answers = {field.clean_name: "Так" for field in form.get_form_fields()}
-answers |= {"name": "Олена Петрук", "email": "olena.petruk@example.com", "phone": "+380971234567"}
+by_type = {
+    "email": "olena.petruk@example.com",
+    "phone": "+380971234567",
+    "track": "Громадський простір",
+    "multiline": "Лавки й тінь у сквері біля бібліотеки: зробимо разом із мешканцями.",
+}
+answers = {
+    field.clean_name: by_type.get(field.field_type, "Олена Петрук")
+    for field in form.get_form_fields()
+}
 form.get_submission_class().objects.create(
     page=form, form_data=answers, consented_at=timezone.now()
 )
@@ -240,8 +252,89 @@ def walk_the_guide(browser, url):
     editor.click("link", "Усі сторінки випуску")
     editor.open("Реєстрація")
     editor.screen("registration")
-
+    # «Заповнені форми»: the questionnaire's submissions, exported, and one reviewed.
+    editor.click("link", "Форми", within=page.locator("#wagtail-sidebar, nav"))
+    editor.screen()
+    # Each edition has its questionnaire: the current one's is on the dashboard.
+    page.goto(url + "/admin/")
+    editor.open("Анкета опису проєкту")
+    editor.screen("submissions")
+    with page.expect_download() as download:
+        editor.click("link", "Завантажити CSV")
+    exported = download.value.path().read_bytes()
+    assert exported.startswith(codecs.BOM_UTF8)  # Excel reads it as UTF-8
+    rows = list(csv.DictReader(io.StringIO(exported.decode("utf-8-sig"))))
+    assert [row["Телефон"] for row in rows if "Олена Петрук" in row.values()] == [
+        "+380971234567"
+    ], rows
+    assert "Час надсилання (Київ)" in rows[0]
+    editor.click("link", "нова")
+    editor.screen("review")
+    editor.click("radio", "прийнята")
+    editor.click("button", "Зберегти")
+    editor.saved()
+    assert page.get_by_role("link", name="прийнята").count() == 1
     editor.close()
+
+    moderator = Walk(browser, url, MODERATOR)
+    page = moderator.page
+    # «Затвердження модераторами»: the day the editor sent, approved and so published.
+    page.get_by_role("link", name=re.compile(r"День 1\.")).first.click()
+    moderator.screen()
+    page.locator("footer").get_by_role("button", name="Більше дій").click()
+    moderator.screen("moderation")
+    moderator.click("button", "Схвалити та опублікувати", within=page.locator("footer"))
+    moderator.saved()
+    day = page.get_by_role("link", name=re.compile("Відкрити опубліковану сторінку"))
+    public = day.first.get_attribute("href")
+    visitor = browser.new_page()
+    visitor.goto(url + public)
+    assert NEW_SESSION in visitor.content()
+    assert visitor.get_by_text("Лектор захворів").count() >= 1
+    visitor.close()
+    # «Налаштування сайту»
+    moderator.click("button", "Налаштування", within=page.locator("#wagtail-sidebar, nav"))
+    moderator.click("link", "Налаштування сайту", within=page.locator("#wagtail-sidebar, nav"))
+    moderator.screen("settings")
+    # «Термінове повідомлення», posted from the dashboard and withdrawn.
+    page.goto(url + "/admin/")
+    notice = page.get_by_role("region", name="Термінове повідомлення")
+    moderator.fill("Текст", ALARM, within=notice)
+    moderator.click("radio", "Тривога", within=notice)
+    moderator.click("button", "Опублікувати термінове повідомлення", within=notice)
+    moderator.screen("notice")
+    visitor = browser.new_page()
+    visitor.goto(url + "/")
+    assert visitor.get_by_role("alert").filter(has_text=ALARM).count() == 1
+    visitor.close()
+    moderator.click(
+        "button", "Зняти", within=page.get_by_role("region", name="Термінове повідомлення")
+    )
+    moderator.screen()
+    # «Наступний випуск»: made, checked, and published in one action.
+    page.goto(url + "/admin/")
+    moderator.click("link", "Створити наступний випуск")
+    moderator.screen("rollover")
+    moderator.click("button", "Створити чернетку")
+    page.get_by_text("Перевірте перед публікацією").first.wait_for()
+    moderator.screen("checklist")
+    page.locator("header").get_by_role("button", name="Дії").first.click()
+    moderator.click("link", "Опублікувати випуск")
+    moderator.screen("publish_edition")
+    moderator.click("button", "Опублікувати випуск", within=page.locator("main"))
+    moderator.saved()
+    # «Вхід заблоковано»: the moderators' list of locked sign-ins.
+    moderator.click("button", "Налаштування", within=page.locator("#wagtail-sidebar, nav"))
+    moderator.click("link", "Заблоковані входи", within=page.locator("#wagtail-sidebar, nav"))
+    moderator.screen()
+    # The guide itself, from the help menu.
+    moderator.click("button", "Допомога", within=page.locator("#wagtail-sidebar, nav"))
+    with moderator.context.expect_page() as opened:
+        moderator.click("link", "Посібник редактора", within=page.locator("#wagtail-sidebar"))
+    moderator.page = opened.value
+    moderator.screen()
+    assert moderator.page.get_by_role("heading", name="Посібник редактора").count() == 1
+    moderator.close()
 
 
 # The smallest PDF that readers open: one empty page.
@@ -256,6 +349,7 @@ trailer<</Root 1 0 R>>
 
 def test_an_editor_and_a_moderator_do_every_task_of_the_guide(browser, served):
     site, url = served
+    Walk.taken.clear()
     walk_the_guide(browser, url)
     # Each picture of the guide was taken on the way, and none that it does not show.
     shown = set(re.findall(r"\]\(img/([a-z0-9_]+)\.png\)", GUIDE_TEXT))

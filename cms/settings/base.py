@@ -181,6 +181,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "uk"
 LANGUAGES = [("uk", "Українська")]
 TIME_ZONE = "Europe/Kyiv"
+# Ukraine keeps one time, the programme's: an editor's account offers no list of the
+# world's time zones (by their IANA names) to get it wrong with.
+WAGTAIL_USER_TIME_ZONES = [TIME_ZONE]
 USE_I18N = True
 USE_TZ = True
 # The project catalogue first; locale_admin supplies what Wagtail 8.0 leaves untranslated.

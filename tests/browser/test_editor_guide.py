@@ -143,15 +143,20 @@ class Walk:
             Walk.taken.append(shot)
 
     def click(self, role, name, within=None):
-        (within or self.page).get_by_role(role, name=said(name)).first.click()
+        (within or self.page).get_by_role(role, name=said(name)).filter(visible=True).first.click()
+
+    def field(self, label, within=None):
+        """The form field the guide names (not the panel that Wagtail labels the same)."""
+        labelled = (within or self.page).get_by_label(said(label)).filter(visible=True)
+        return labelled.and_(self.page.locator("input, textarea, select")).first
 
     def fill(self, label, value, within=None):
-        (within or self.page).get_by_label(said(label)).first.fill(value)
+        self.field(label, within).fill(value)
 
     def choose(self, label, option, within=None):
         """Pick an option (the edition's own data, such as a theme, or a choice the guide
         lists) in the field the guide names."""
-        (within or self.page).get_by_label(said(label)).first.select_option(label=option)
+        self.field(label, within).select_option(label=option)
 
     def open(self, link):
         """Follow a link that the guide does not quote (a page's or a form's own title)."""
@@ -193,6 +198,17 @@ def walk_the_guide(browser, url):
     editor.click("link", "Усі сторінки випуску")
     editor.open("Програма")
     editor.screen("programme")
+    # «Додати день»: a date outside the edition is refused next to its field.
+    page.goto(url + "/admin/")
+    editor.click("link", "Додати день програми")
+    editor.fill("Назва", "День 7. Підсумки")
+    editor.fill("Дата", "01.01.2020")
+    editor.click("button", "Зберегти чернетку")
+    error = page.locator(".w-field__errors, .error-message").filter(
+        has_text="Цей день не входить у дати випуску"
+    )
+    error.first.wait_for()
+    editor.screen()
     page.goto(url + "/admin/")
     # «Дні програми» on the dashboard: each day's date and title leads to its form.
     page.get_by_role("link", name=re.compile(r"^[^:]+: День 1\.")).click()
@@ -213,6 +229,10 @@ def walk_the_guide(browser, url):
     editor.saved()
     assert page.locator(f"input[value='{NEW_SESSION}']").count() == 1
     editor.screen("day")
+    # «Історія» of the day: every saved version.
+    editor.click("link", "Історія", within=page.locator("header"))
+    editor.screen()
+    page.go_back()
     # «Затвердження модераторами»: the editor sends the day for approval.
     editor.menu("Надіслати в Затвердження модераторами")
     editor.saved()

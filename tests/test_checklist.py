@@ -188,6 +188,8 @@ def test_the_rollover_says_how_many_and_the_editor_shows_them_until_published(ad
     html = response.content.decode()
     assert "«Перевірте перед публікацією» угорі нового випуску: 9 пунктів" in html
     assert "<span data-panel-heading-text>Перевірте перед публікацією</span>" in html
+    # The panel counts the same items (it once said «0» above the nine).
+    assert "Що перевірити перед публікацією випуску: 9." in html
     items = edition_checklist(new)
     for item in items:
         assert f'<a href="{item.url}">{item.field}</a>' in html

@@ -96,6 +96,7 @@ class ChecklistPanel(Panel):
         def get_context_data(self, parent_context=None):
             context = super().get_context_data(parent_context)
             context["groups"] = self.groups
+            context["count"] = sum(len(items) for _page, items in self.groups)
             return context
 
 

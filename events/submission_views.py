@@ -18,7 +18,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_filters import ChoiceFilter
-from wagtail.admin.widgets.button import Button
+from wagtail.admin.widgets.button import HeaderButton
 from wagtail.contrib.forms.utils import get_forms_for_user
 from wagtail.contrib.forms.views import (
     DeleteSubmissionsView,
@@ -80,10 +80,14 @@ class WorkshopSubmissionsListView(SubmissionsListView):
     def header_buttons(self):
         # Wagtail puts its «Download XLSX» and «Download CSV» under «⋯»
         # (header_more_buttons, which drops them below), where the press office misses them.
+        # HeaderButton, not Button: the header's own styles (a plain Button there has no
+        # button class, and its icon fills the header).
         return [
             *super().header_buttons,
-            Button(_("Download CSV"), url=self.csv_export_url, icon_name="download", priority=90),
-            Button(
+            HeaderButton(
+                _("Download CSV"), url=self.csv_export_url, icon_name="download", priority=90
+            ),
+            HeaderButton(
                 _("Download XLSX"), url=self.xlsx_export_url, icon_name="download", priority=100
             ),
         ]

@@ -380,7 +380,7 @@ REPORTED = [
         "Використано 3 рази",
     ),
     (("Delete selected submissions",), {}, "Видалити вибрані заявки"),
-    (("Form data",), {}, "Дані заявки"),
+    (("Form data",), {}, "Заявки"),
     (("Sign in to Wagtail",), {}, "Вхід у Wagtail"),
     (("%(objects)s pages selected",), {"objects": 8}, "Обрано сторінок: 8"),
 ]

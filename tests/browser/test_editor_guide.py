@@ -279,6 +279,8 @@ def walk_the_guide(browser, url):
     page.goto(url + "/admin/")
     editor.open("Анкета опису проєкту")
     editor.screen("submissions")
+    for export in ("Завантажити CSV", "Завантажити XLSX"):  # buttons of the header's size
+        assert page.get_by_role("link", name=said(export)).bounding_box()["height"] < 60
     with page.expect_download() as download:
         editor.click("link", "Завантажити CSV")
     exported = download.value.path().read_bytes()

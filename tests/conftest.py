@@ -73,11 +73,7 @@ def pytest_collection_modifyitems(config, items):
         # ("…[GET /api/v3/pages/]"), not in the node id, where pytest-xdist would take
         # them for one test and run it once: the name goes into the node id.
         if item.nodeid.rpartition("::")[2] != item.name:
-            renamed = f"{item.nodeid.rpartition('::')[0]}::{item.name}"
-            if hasattr(item, "_id"):  # pytest 9.2 and later: a NodeId
-                item._id = type(item._id).parse(renamed)
-            else:
-                item._nodeid = renamed
+            rename(item, f"{item.nodeid.rpartition('::')[0]}::{item.name}")
         named = {mark.name for mark in item.iter_markers() if mark.name in TIERS}
         if len(named) > 1:
             raise pytest.UsageError(f"{item.nodeid} has more than one tier: {sorted(named)}")
@@ -93,6 +89,22 @@ def pytest_collection_modifyitems(config, items):
             else:
                 group = "servers" if tier == "servers" else module
             item.add_marker(pytest.mark.xdist_group(group))
+            # --dist loadgroup sends together the tests whose node ids end in the same
+            # "@group". pytest-xdist's worker appends it itself (its own collection
+            # hook), but before this hook has marked the items, and by setting
+            # `_nodeid`, which pytest 9.2 no longer reads: without this every test
+            # was a unit of its own, a module's fixtures were built on both workers
+            # and the servers tier ran on two at once.
+            if config.getoption("loadgroup", False) and not item.nodeid.endswith(f"@{group}"):
+                rename(item, f"{item.nodeid}@{group}")
+
+
+def rename(item, nodeid):
+    """Gives the test another node id (what pytest-xdist schedules and reports by)."""
+    if hasattr(item, "_id"):  # pytest 9.2 and later: a NodeId
+        item._id = type(item._id).parse(nodeid)
+    else:
+        item._nodeid = nodeid
 
 
 @pytest.hookimpl(wrapper=True)

@@ -37,7 +37,11 @@ ALLOWED = {
     "Facebook",
     "Instagram",
     *["Deutsche", "Gesellschaft", "für", "Internationale", "Zusammenarbeit", "GIZ", "GmbH"],
-    *["GIF", "JPG", "JPEG", "PNG", "WEBP", "CSV", "XLSX"],
+    *["GIF", "JPG", "JPEG", "PNG", "WEBP", "WebP", "CSV", "XLSX", "PDF", "DOC", "DOCX"],
+    *["ODT", "ODS", "XLS", "PPT", "PPTX", "RTF", "TXT", "ZIP", "QR"],
+    # The spreadsheets the editor guide says the exports open in.
+    "Excel",
+    "LibreOffice",
 }
 
 # Attributes whose values are read out or shown: tooltips, labels, placeholders, alt
@@ -94,12 +98,14 @@ def screen_texts(markup):
     texts = []
     for script in tree.xpath("//script[@id='wagtail-sidebar-props']"):
         texts += sidebar_labels(json.loads(script.text))
-    # Not words: code, the keys of keyboard shortcuts, the time zones' IANA names, and
-    # the page types report's column of model code names (a report for developers),
-    # and the side panel's comment counter, which script fills before showing it.
+    # Not words: code (scripts, styles, and what the editor guide quotes as typed: an
+    # address, a slug), the keys of keyboard shortcuts, the side panel's comment
+    # counter, which script fills before showing it, the date picker's button for a
+    # range of dates, which its script keeps hidden (Wagtail picks one date), and the
+    # fallback markup inside the preview's <iframe>, which a browser never shows.
     for element in tree.xpath(
-        "//script|//style|//kbd|//select[contains(@name, 'time_zone')]"
-        "|//td[@class='app-label']|//*[@data-side-panel-toggle-counter]"
+        "//script|//style|//code|//kbd|//*[@data-side-panel-toggle-counter]"
+        "|//button[contains(@class, 'xdsoft_save_selected')]|//iframe"
     ):
         element.drop_tree()
     texts += [text.strip() for text in tree.itertext() if text.strip()]
@@ -676,6 +682,17 @@ WAGTAIL_TEMPLATE_COPIES = {
     "wagtailadmin/shared/header.html": ("admin", ['value="Search"']),
     "wagtailadmin/shared/headers/_actions.html": ("admin", ['aria-label="Actions"']),
     "wagtailadmin/shared/pagination_nav.html": ("admin", ["items_count_label"]),
+    "wagtailadmin/reports/listing/_list_page_types_usage.html": (
+        "admin",
+        [
+            '<col width="20%"',
+            "app-label",
+            "'App'",
+            "page_type.name|title",
+            "app-label",
+            "app_label",
+        ],
+    ),
     "wagtailadmin/shared/user_avatar.html": (
         "admin",
         ["{% load wagtailadmin_tags %}", "{% if not username %}"],

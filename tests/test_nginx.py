@@ -562,7 +562,7 @@ def test_a_request_longer_than_the_largest_upload_is_refused_unread(client, db):
     )
     assert response.status_code == 413
     assert response["Content-Type"] == "text/plain; charset=utf-8"
-    assert response.content.decode() == "Запит завеликий: файл може мати щонайбільше 20,0\xa0Мб."
+    assert response.content.decode() == "Запит завеликий: файл може мати щонайбільше 20,0\xa0МБ."
 
 
 def test_a_document_of_the_largest_size_still_uploads(admin_client):

@@ -188,7 +188,7 @@ def test_an_attachment_over_the_limit_is_refused(client, questionnaire):
     limit = settings.ATTACHMENT_MAX_BYTES
     response = send(client, questionnaire, attachment=upload("velykyi.pdf", sized_pdf(12 << 20)))
     assert response.status_code == 200
-    assert "Файл завеликий: 12,0\xa0Мб. Щонайбільше 10,0\xa0Мб." in response.content.decode()
+    assert "Файл завеликий: 12,0\xa0МБ. Щонайбільше 10,0\xa0МБ." in response.content.decode()
     response = send(client, questionnaire, attachment=upload("trokhy.pdf", sized_pdf(limit + 1)))
     assert "attachment" in response.context["form"].errors
     assert not ProjectSubmission.objects.exists()

@@ -64,7 +64,8 @@ def tier_of(item):
 def pytest_collection_modifyitems(config, items):
     # With pytest-xdist (`make test`, `make quick`: -n 2 --dist loadgroup), a module's
     # tests share a worker, so that its module-scoped fixtures are built once; the
-    # browser modules share one (and its one served demo site); the servers tier runs
+    # browser tests of the one served demo site (`site_url`) share one, a browser
+    # module that serves a site of its own runs beside them; the servers tier runs
     # on one, one test after another, since its servers share what collectstatic
     # writes (STATIC_ROOT).
     xdist = config.pluginmanager.hasplugin("xdist")
@@ -84,7 +85,7 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(getattr(pytest.mark, tier))
         if xdist:
             module = Path(item.path).relative_to(HERE).as_posix()
-            if module.startswith("browser/"):
+            if module.startswith("browser/") and "site_url" in item.fixturenames:
                 group = "browser"
             else:
                 group = "servers" if tier == "servers" else module

@@ -28,7 +28,7 @@ GUIDE = ROOT / "docs" / "editor-guide.md"
 GUIDE_TEXT = GUIDE.read_text(encoding="utf-8")
 IMAGES = ROOT / "docs" / "img"
 ALARM = "Повітряна тривога: програму призупинено, пройдіть до укриття."
-DOCUMENT = "План Майстерні міста 2026"
+DOCUMENT = "План майданчика"
 NEW_SESSION = "Вечір короткого кіно: «Місто, яке ми будуємо»"
 VIEWPORT = {"width": 1280, "height": 860}
 EDITOR = ("olena", "guide-editor-password", "Олена")

@@ -153,6 +153,16 @@ class Walk:
         self.page.locator("main").get_by_role("link", name=link, exact=True).first.click()
         self.screen()
 
+    def edition_page(self, title):
+        """From the dashboard's «Усі сторінки випуску», the edition's page of that title."""
+        self.page.goto(self.url + "/admin/")
+        self.click("link", "Усі сторінки випуску")
+        self.open(title)
+
+    @property
+    def sidebar(self):
+        return self.page.locator("#wagtail-sidebar, nav")
+
     def menu(self, item, within="footer"):
         """An action of the menu beside «Зберегти чернетку» (or a page's «⋯» menu)."""
         self.page.locator(within).get_by_role("button", name="Більше дій").first.click()
@@ -184,9 +194,7 @@ def walk_the_guide(browser, url):
         editor.click("tab", tab)
         editor.screen()
     # «Програма: дні та події»: the days, then a session added and one cancelled.
-    page.goto(url + "/admin/")
-    editor.click("link", "Усі сторінки випуску")
-    editor.open("Програма")
+    editor.edition_page("Програма")
     editor.screen("programme")
     # «Додати день»: a date outside the edition is refused next to its field.
     page.goto(url + "/admin/")
@@ -227,12 +235,10 @@ def walk_the_guide(browser, url):
     editor.menu("Надіслати в Затвердження модераторами")
     editor.saved()
     # «Напрями»
-    page.goto(url + "/admin/")
-    editor.click("link", "Усі сторінки випуску")
-    editor.open("Громадський простір")
+    editor.edition_page("Громадський простір")
     editor.screen("track")
     # «Документи»: a file uploaded, then added to the edition's list.
-    editor.click("link", "Документи", within=page.locator("#wagtail-sidebar, nav"))
+    editor.click("link", "Документи", within=editor.sidebar)
     editor.screen()
     editor.click("link", "Додати документ")
     page.locator("input[type=file]").set_input_files(
@@ -245,9 +251,7 @@ def walk_the_guide(browser, url):
         editor.click("button", "Оновити", within=upload)
     assert sent.value.json()["success"], sent.value.text()
     # «Додати документ до списку»
-    page.goto(url + "/admin/")
-    editor.click("link", "Усі сторінки випуску")
-    editor.open("Документи")
+    editor.edition_page("Документи")
     editor.click("button", "Додати документ")
     item = page.locator("[data-inline-panel-child]:visible").last
     editor.click("button", "Обрати документ", within=item)
@@ -258,12 +262,10 @@ def walk_the_guide(browser, url):
     editor.saved()
     editor.screen("documents")
     # «Реєстрація»
-    page.goto(url + "/admin/")
-    editor.click("link", "Усі сторінки випуску")
-    editor.open("Реєстрація")
+    editor.edition_page("Реєстрація")
     editor.screen("registration")
     # «Заповнені форми»: the questionnaire's submissions, exported, and one reviewed.
-    editor.click("link", "Форми", within=page.locator("#wagtail-sidebar, nav"))
+    editor.click("link", "Форми", within=editor.sidebar)
     editor.screen()
     # Each edition has its questionnaire: the current one's is on the dashboard.
     page.goto(url + "/admin/")
@@ -305,8 +307,8 @@ def walk_the_guide(browser, url):
     assert visitor.get_by_text("Лектор захворів").count() >= 1
     visitor.close()
     # «Налаштування сайту»
-    moderator.click("button", "Налаштування", within=page.locator("#wagtail-sidebar, nav"))
-    moderator.click("link", "Налаштування сайту", within=page.locator("#wagtail-sidebar, nav"))
+    moderator.click("button", "Налаштування", within=moderator.sidebar)
+    moderator.click("link", "Налаштування сайту", within=moderator.sidebar)
     moderator.screen("settings")
     # «Термінове повідомлення», posted from the dashboard and withdrawn.
     page.goto(url + "/admin/")
@@ -336,11 +338,11 @@ def walk_the_guide(browser, url):
     moderator.click("button", "Опублікувати випуск", within=page.locator("main"))
     moderator.saved()
     # «Вхід заблоковано»: the moderators' list of locked sign-ins.
-    moderator.click("button", "Налаштування", within=page.locator("#wagtail-sidebar, nav"))
-    moderator.click("link", "Заблоковані входи", within=page.locator("#wagtail-sidebar, nav"))
+    moderator.click("button", "Налаштування", within=moderator.sidebar)
+    moderator.click("link", "Заблоковані входи", within=moderator.sidebar)
     moderator.screen()
     # The guide itself, from the help menu.
-    moderator.click("button", "Допомога", within=page.locator("#wagtail-sidebar, nav"))
+    moderator.click("button", "Допомога", within=moderator.sidebar)
     with moderator.context.expect_page() as opened:
         moderator.click("link", "Посібник редактора", within=page.locator("#wagtail-sidebar"))
     moderator.page = opened.value

@@ -376,3 +376,29 @@ def test_publishing_in_the_admin_records_the_change(published, admin_client):
     assert change.session.title == "Прогулянка дворами"
     assert (change.old_status, change.new_status, change.note) == ("planned", "cancelled", "Злива")
     assert Session.objects.get(pk=change.session_id).is_cancelled
+
+
+@time_machine.travel(EVENT_DAY + datetime.timedelta(hours=1), tick=False)
+def test_a_preview_of_a_day_shows_its_draft_sessions_with_what_was_recorded(
+    admin_client, cancelled
+):
+    """Wagtail previews a version of the day in memory (its sessions are not a query):
+    a session added in the draft is there, the moved one still says where from."""
+    day = first_day(cancelled).get_latest_revision_as_object()
+    day.sessions.add(
+        Session(
+            title="Вечір короткого кіно",
+            start_time=datetime.time(19),
+            end_time=datetime.time(20, 30),
+            kind=Session.Kind.FILM,
+        )
+    )
+    revision = day.save_revision()
+    response = admin_client.get(
+        reverse("wagtailadmin_pages:revisions_view", args=[day.pk, revision.pk])
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Вечір короткого кіно" in html
+    assert "Перенесено з 10:00" in html
+    assert html.index("Відкриття") < html.index("Прогулянка дворами") < html.index("Вечір")

@@ -466,11 +466,30 @@ class DayPage(CachedUrlMixin, EditionChildMixin, CalendarFeedMixin, Page):
             edition=self.edition,
         )
 
+    def displayed_sessions(self):
+        """The day's sessions in programme order, each with its recorded changes
+        (`SessionQuerySet.with_changes`). In a preview (of the edit form or of an older
+        version) they are the day's sessions in memory, not a query: those already saved
+        take what the database recorded of them, a new one has no changes yet."""
+        sessions = self.sessions.all()
+        if isinstance(sessions, models.QuerySet):
+            return list(sessions.select_related("track", "venue").with_changes())
+        recorded = (
+            Session.objects.filter(pk__in=[session.pk for session in sessions if session.pk])
+            .with_changes()
+            .in_bulk()
+        )
+        for session in sessions:
+            saved = recorded.get(session.pk)
+            session.sequence = saved.sequence if saved else 0
+            session.moved_from = saved.moved_from if saved else None
+        return sorted(sessions, key=lambda session: (session.start_time, session.end_time))
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         other_days = DayPage.objects.sibling_of(self, inclusive=False).live().public()
         edition = self.edition
-        sessions = list(self.sessions.select_related("track", "venue").with_changes())
+        sessions = self.displayed_sessions()
         for session in sessions:
             session.where = session.place(edition)
         programme = None
@@ -698,12 +717,14 @@ class Session(index.Indexed, models.Model):
             return str(self.kind_label)
 
     def get_url(self, request=None):
-        """The session's own page, under its day."""
-        return self.page.get_url(request) + self.page.session_path(self.pk)
+        """The session's own page, under its day; a session not saved yet (in a
+        preview of the day) has none, and leads to its day."""
+        day = self.page.get_url(request)
+        return day if self.pk is None else day + self.page.session_path(self.pk)
 
     @property
     def url(self):
-        return self.page.url + self.page.session_path(self.pk)
+        return self.get_url()
 
     def get_calendar_url(self, request=None):
         return self.page.feed_url("session_calendar", request, session_id=self.pk)

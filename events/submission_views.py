@@ -146,6 +146,9 @@ class WorkshopSubmissionsListView(SubmissionsListView):
         context = super().get_context_data(**kwargs)
         if self.is_export:
             return context
+        # templates/wagtailforms/list_submissions.html: the checkboxes and the delete
+        # button, for those whom ModeratedDeleteSubmissionsView lets delete.
+        context["can_delete"] = self.form_page.permissions_for_user(self.request.user).can_publish()
         names = [heading["name"] for heading in context["data_headings"]]
         reviewed = self.form_page.reviewed
         for row, submission in zip(context["data_rows"], context["submissions"], strict=True):

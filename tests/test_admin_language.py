@@ -698,6 +698,7 @@ WAGTAIL_TEMPLATE_COPIES = {
         ["{% load wagtailadmin_tags %}", "{% if not username %}"],
     ),
     "wagtailforms/content_type_column.html": ("contrib/forms", ["value.app_label"]),
+    "wagtailforms/list_submissions.html": ("contrib/forms", []),
 }
 
 

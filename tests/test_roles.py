@@ -323,3 +323,21 @@ def test_every_page_type_that_may_hold_a_form_guards_its_deletion():
     assert {"HomePage", "EditionPage", "RegistrationFormPage", "QuestionnairePage"} <= {
         model.__name__ for model in models if issubclass(model, ModeratedDeletionMixin)
     }
+
+
+@pytest.mark.parametrize(("group", "offered"), [("Редактори", False), ("Модератори", True)])
+def test_the_submissions_listing_offers_deletion_only_to_whom_it_allows(
+    client, member, edition, group, offered
+):
+    """Not a checkbox and a «Видалити вибрані заявки» that answer «permission denied»."""
+    from events.models import RegistrationSubmission
+
+    form = edition.registration_page
+    RegistrationSubmission.objects.create(
+        page=form, form_data={"name": "Олена"}, email="o@example.org"
+    )
+    client.force_login(member(group))
+    html = client.get(f"/admin/forms/submissions/{form.pk}/").content.decode()
+    assert "Олена" in html
+    assert ('name="selected-submissions"' in html) is offered
+    assert ("Видалити вибрані заявки" in html) is offered

@@ -30,6 +30,7 @@ IMAGES = ROOT / "docs" / "img"
 ALARM = "Повітряна тривога: програму призупинено, пройдіть до укриття."
 DOCUMENT = "План майданчика"
 NEW_SESSION = "Вечір короткого кіно: «Місто, яке ми будуємо»"
+CHANGES_WANTED = "Додайте до плану майданчика опис укриття."
 VIEWPORT = {"width": 1280, "height": 860}
 EDITOR = ("olena", "guide-editor-password", "Олена")
 MODERATOR = ("taras", "guide-moderator-password", "Тарас")
@@ -225,12 +226,32 @@ def walk_the_guide(browser, url):
     editor.fill("Примітка до статусу", "Лектор захворів", within=first)
     editor.click("button", "Зберегти чернетку")
     editor.saved()
-    assert page.locator(f"input[value='{NEW_SESSION}']").count() == 1
+    new_session = page.locator(f"[data-inline-panel-child]:has(input[value='{NEW_SESSION}'])")
+    assert new_session.count() == 1
     editor.screen("day")
-    # «Історія» of the day: every saved version.
+    # «Попередній перегляд»: the day as visitors will see it, the new session in it.
+    page.locator("[data-side-panel-toggle=preview]").click()
+    page.wait_for_function(  # Wagtail swaps two frames as the preview reloads
+        """title => [...document.querySelectorAll("[data-side-panel=preview] iframe")]
+            .some(frame => frame.contentDocument?.body?.innerText.includes(title))""",
+        arg=NEW_SESSION,
+    )
+    editor.screen()
+    page.locator("[data-side-panel-toggle=preview]").click()
+    # «Історія»: the session deleted by mistake, and the version before brought back.
+    new_session.get_by_role("button", name="Видалити").click()
+    editor.click("button", "Зберегти чернетку")
+    editor.saved()
+    assert new_session.count() == 0
     editor.click("link", "Історія", within=page.locator("header"))
     editor.screen()
-    page.go_back()
+    before = page.locator("main tbody tr").filter(has_text="Чернетку збережено").nth(1)
+    editor.click("button", "Дії", within=before)
+    editor.click("link", "Переглянути цю версію", within=before)
+    editor.screen()
+    editor.click("button", "Замінити поточну чернетку")
+    editor.saved()
+    assert new_session.count() == 1
     # «Затвердження модераторами»: the editor sends the day for approval.
     editor.menu("Надіслати в Затвердження модераторами")
     editor.saved()
@@ -261,6 +282,8 @@ def walk_the_guide(browser, url):
     editor.click("button", "Зберегти чернетку")
     editor.saved()
     editor.screen("documents")
+    editor.menu("Надіслати в Затвердження модераторами")
+    editor.saved()
     # «Реєстрація»
     editor.edition_page("Реєстрація")
     editor.screen("registration")
@@ -288,12 +311,17 @@ def walk_the_guide(browser, url):
     editor.click("button", "Зберегти")
     editor.saved()
     assert page.get_by_role("link", name="прийнята").count() == 1
+    # Deleting submissions is the moderators' («Видалення персональних даних»).
+    assert page.get_by_role("button", name=said("Видалити вибрані заявки")).count() == 0
     editor.close()
 
     moderator = Walk(browser, url, MODERATOR)
     page = moderator.page
     # «Затвердження модераторами»: the day the editor sent, approved and so published.
-    page.get_by_role("link", name=re.compile(r"День 1\.")).first.click()
+    awaiting = page.locator("section").filter(
+        has=page.get_by_role("heading", name=said("Чекають на ваш розгляд"))
+    )
+    awaiting.get_by_role("link", name=re.compile(r"День 1\.")).first.click()
     moderator.screen()
     page.locator("footer").get_by_role("button", name="Більше дій").click()
     moderator.screen("moderation")
@@ -306,6 +334,42 @@ def walk_the_guide(browser, url):
     assert NEW_SESSION in visitor.content()
     assert visitor.get_by_text("Лектор захворів").count() >= 1
     visitor.close()
+    # «Запит на зміни» on the documents page, with a comment.
+    page.goto(url + "/admin/")
+    awaiting.get_by_role("link", name="Документи").click()
+    moderator.menu("Запит на зміни")
+    dialog = page.get_by_role("dialog").filter(visible=True)
+    moderator.fill("Коментар", CHANGES_WANTED, within=dialog)
+    moderator.screen()
+    moderator.click("button", "Запит на зміни", within=dialog)
+    moderator.saved()
+    # «Видалення персональних даних»: the reviewed project's submission deleted.
+    page.goto(url + "/admin/")
+    moderator.open("Анкета опису проєкту")
+    page.locator("input[name=selected-submissions]").first.check()
+    moderator.click("button", "Видалити вибрані заявки")
+    moderator.screen()
+    moderator.click("button", "Видалити", within=page.locator("main"))
+    moderator.saved()
+    assert page.locator("input[name=selected-submissions]").count() == 0
+    # «Публікація за графіком»: a theme's change set to go live at a time.
+    moderator.edition_page("Велотранспорт")
+    moderator.fill("Короткий опис", "Велодоріжки, стоянки й безпечні перехрестя.")
+    page.locator("[data-side-panel-toggle=status]").click()
+    moderator.click("button", "Задати графік")
+    dialog = page.get_by_role("dialog").filter(visible=True)
+    moderator.fill("Дата й час публікації", "01.06.2030 09:00", within=dialog)
+    # The date picker, open over the dialog's button, closes on Enter and a click beside.
+    moderator.field("Дата й час публікації", within=dialog).press("Enter")
+    dialog.locator("p").filter(visible=True).last.click()
+    page.wait_for_function(
+        "() => ![...document.querySelectorAll('.xdsoft_datetimepicker')]"
+        ".some(picker => picker.checkVisibility())"
+    )
+    moderator.screen()
+    moderator.click("button", "Зберегти графік", within=dialog)
+    moderator.menu("Запланувати публікацію")
+    moderator.saved()
     # «Налаштування сайту»
     moderator.click("button", "Налаштування", within=moderator.sidebar)
     moderator.click("link", "Налаштування сайту", within=moderator.sidebar)
@@ -349,6 +413,25 @@ def walk_the_guide(browser, url):
     moderator.screen()
     assert moderator.page.get_by_role("heading", name="Посібник редактора").count() == 1
     moderator.close()
+
+    # «Затвердження модераторами», step 4: the editor reads the request, fixes the
+    # page and sends it again.
+    editor = Walk(browser, url, EDITOR)
+    page = editor.page
+    mine = page.locator("section").filter(
+        has=page.get_by_role("heading", name=said("Ваші сторінки та уривки в робочих процесах"))
+    )
+    mine.get_by_role("link", name="Документи").click()
+    editor.screen()
+    page.locator("[data-side-panel-toggle=status]").click()
+    editor.click("button", "Переглянути деталі")
+    details = page.get_by_role("dialog").filter(visible=True)
+    details.get_by_text(CHANGES_WANTED).wait_for()
+    editor.screen()
+    details.get_by_role("button", name="Закрити").click()
+    editor.menu("Надіслати повторно в Затвердження модераторами")
+    editor.saved()
+    editor.close()
 
 
 # The smallest PDF that readers open: one empty page.

@@ -75,8 +75,7 @@ form.get_submission_class().objects.create(
 def served(tmp_path_factory):
     site = demo_site(tmp_path_factory)
     with site.serve() as url:
-        site.manage("shell", "-c", MAKE_USERS)
-        site.manage("shell", "-c", SEND_A_PROJECT)
+        site.manage("shell", "-c", MAKE_USERS + SEND_A_PROJECT)  # one start of Django
         yield site, url
 
 

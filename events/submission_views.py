@@ -47,6 +47,12 @@ def can_see_submissions(user, submission):
     return get_forms_for_user(user).filter(pk=submission.page_id).exists()
 
 
+def can_delete_submissions(user, form_page):
+    """Deleting submissions (personal data) is for those who may publish the form's
+    page: the moderators. Editors read submissions and export them."""
+    return form_page.permissions_for_user(user).can_publish()
+
+
 def attachment_url(submission):
     return reverse("questionnaire_attachment", args=[quote(submission.pk)])
 
@@ -148,7 +154,7 @@ class WorkshopSubmissionsListView(SubmissionsListView):
             return context
         # templates/wagtailforms/list_submissions.html: the checkboxes and the delete
         # button, for those whom ModeratedDeleteSubmissionsView lets delete.
-        context["can_delete"] = self.form_page.permissions_for_user(self.request.user).can_publish()
+        context["can_delete"] = can_delete_submissions(self.request.user, self.form_page)
         names = [heading["name"] for heading in context["data_headings"]]
         reviewed = self.form_page.reviewed
         for row, submission in zip(context["data_rows"], context["submissions"], strict=True):
@@ -169,12 +175,10 @@ class WorkshopSubmissionsListView(SubmissionsListView):
 
 
 class ModeratedDeleteSubmissionsView(DeleteSubmissionsView):
-    """Deleting submissions (personal data) is for those who may publish the form's
-    page: the moderators. Editors read submissions and export them, but cannot delete
-    them."""
+    """Wagtail's deletion of submissions, for moderators only (`can_delete_submissions`)."""
 
     def dispatch(self, request, *args, **kwargs):
         page = get_object_or_404(Page, id=kwargs["page_id"])
-        if not page.permissions_for_user(request.user).can_publish():
+        if not can_delete_submissions(request.user, page):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)

@@ -358,9 +358,10 @@ def walk_the_guide(browser, url):
     moderator.click("button", "Задати графік")
     dialog = page.get_by_role("dialog").filter(visible=True)
     moderator.fill("Дата й час публікації", "01.06.2030 09:00", within=dialog)
-    # The date picker, open over the dialog's button, closes on Enter and a click beside.
-    moderator.field("Дата й час публікації", within=dialog).press("Enter")
-    dialog.locator("p").filter(visible=True).last.click()
+    # The field's date picker opens over the dialog's button 100 ms after the field
+    # takes focus, and closes on a click beside it (here the dialog's line above).
+    page.locator(".xdsoft_datetimepicker").filter(visible=True).first.wait_for()
+    dialog.locator("p").filter(visible=True).first.click()
     page.wait_for_function(
         "() => ![...document.querySelectorAll('.xdsoft_datetimepicker')]"
         ".some(picker => picker.checkVisibility())"

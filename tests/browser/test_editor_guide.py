@@ -30,6 +30,7 @@ IMAGES = ROOT / "docs" / "img"
 ALARM = "Повітряна тривога: програму призупинено, пройдіть до укриття."
 DOCUMENT = "План майданчика"
 NEW_SESSION = "Вечір короткого кіно: «Місто, яке ми будуємо»"
+NEW_TRACK = "Місто для дітей"
 CHANGES_WANTED = "Додайте до плану майданчика опис укриття."
 VIEWPORT = {"width": 1280, "height": 860}
 EDITOR = ("olena", "guide-editor-password", "Олена")
@@ -389,6 +390,23 @@ def walk_the_guide(browser, url):
         "button", "Зняти", within=page.get_by_role("region", name="Термінове повідомлення")
     )
     moderator.screen()
+    # «Напрями»: a new theme, added under the edition and published.
+    page.goto(url + "/admin/")
+    moderator.click("link", "Усі сторінки випуску")
+    moderator.click("link", "Додати дочірню сторінку", within=page.locator("header"))
+    moderator.screen()
+    moderator.fill("Назва", NEW_TRACK)
+    moderator.fill("Короткий опис", "Ігрові майданчики, безпечні шляхи до школи й тінь.")
+    moderator.fill("Колір", "#8e24aa")
+    page.locator("[data-contentpath=body] [contenteditable=true]").fill(
+        "Місто, у якому дітям безпечно й цікаво, зручне для всіх."
+    )
+    moderator.menu("Опублікувати")
+    moderator.saved()
+    visitor = browser.new_page()
+    visitor.goto(url + "/current/")
+    assert visitor.get_by_role("link", name=NEW_TRACK).count() >= 1
+    visitor.close()
     # «Наступний випуск»: made, checked, and published in one action.
     page.goto(url + "/admin/")
     moderator.click("link", "Створити наступний випуск")

@@ -432,8 +432,8 @@ def walk_the_guide(browser, url):
     assert moderator.page.get_by_role("heading", name="Посібник редактора").count() == 1
     moderator.close()
 
-    # «Затвердження модераторами», step 4: the editor reads the request, fixes the
-    # page and sends it again.
+    # «Затвердження модераторами», step 4: the editor reads the request and sends the
+    # page again (the fix itself is not made here).
     editor = Walk(browser, url, EDITOR)
     page = editor.page
     mine = page.locator("section").filter(

@@ -483,6 +483,7 @@ class DayPage(CachedUrlMixin, EditionChildMixin, CalendarFeedMixin, Page):
             saved = recorded.get(session.pk)
             session.sequence = saved.sequence if saved else 0
             session.moved_from = saved.moved_from if saved else None
+        models.prefetch_related_objects(sessions, "track", "venue")  # as select_related
         return sorted(sessions, key=lambda session: (session.start_time, session.end_time))
 
     def get_context(self, request, *args, **kwargs):
@@ -717,14 +718,16 @@ class Session(index.Indexed, models.Model):
             return str(self.kind_label)
 
     def get_url(self, request=None):
-        """The session's own page, under its day; a session not saved yet (in a
-        preview of the day) has none, and leads to its day."""
-        day = self.page.get_url(request)
-        return day if self.pk is None else day + self.page.session_path(self.pk)
+        """The session's own page, under its day."""
+        return self._under(self.page.get_url(request))
 
     @property
     def url(self):
-        return self.get_url()
+        return self._under(self.page.url)  # the day's, computed once (CachedUrlMixin)
+
+    def _under(self, day_url):
+        # A session not saved yet (in a preview of the day) has no page: its day's.
+        return day_url if self.pk is None else day_url + self.page.session_path(self.pk)
 
     def get_calendar_url(self, request=None):
         return self.page.feed_url("session_calendar", request, session_id=self.pk)

@@ -12,6 +12,7 @@ from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.db.models import Max, Sum
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy
 from django.views.generic import TemplateView
 from wagtail.admin import messages
@@ -75,18 +76,25 @@ class LoginLockoutsView(PermissionRequiredMixin, WagtailAdminTemplateMixin, Temp
         if username := form.cleaned_data["username"]:
             reset(username=username)
             messages.success(
-                request, gettext("Signing in to «%(name)s» is unlocked.") % {"name": username}
+                request,
+                format_html(gettext("Signing in to «{name}» is unlocked."), name=as_is(username)),
             )
         elif address := form.cleaned_data["ip_address"]:
             reset(ip=address)
             messages.success(
-                request, gettext("Signing in from %(address)s is unlocked.") % {"address": address}
+                request,
+                format_html(gettext("Signing in from {address} is unlocked."), address=as_is(address)),
             )
         else:
             return redirect("login_lockouts")
         # The moderator's id, never the account name or the address (personal data).
         logger.info("Login lockout reset by user %s", request.user.pk)
         return redirect("login_lockouts")
+
+
+def as_is(value):
+    """An account's name or an address in a sentence: not words of any language."""
+    return format_html('<span translate="no">{}</span>', value)
 
 
 class UnlockForm(forms.Form):

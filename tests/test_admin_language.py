@@ -102,9 +102,10 @@ def screen_texts(markup):
     # address, a slug), the keys of keyboard shortcuts, the side panel's comment
     # counter, which script fills before showing it, the date picker's button for a
     # range of dates, which its script keeps hidden (Wagtail picks one date), and the
-    # fallback markup inside the preview's <iframe>, which a browser never shows.
+    # fallback markup inside the preview's <iframe>, which a browser never shows; and
+    # what the page marks as no language's words (an account's name, an address).
     for element in tree.xpath(
-        "//script|//style|//code|//kbd|//*[@data-side-panel-toggle-counter]"
+        "//script|//style|//code|//kbd|//*[@translate='no']|//*[@data-side-panel-toggle-counter]"
         "|//button[contains(@class, 'xdsoft_save_selected')]|//iframe"
     ):
         element.drop_tree()

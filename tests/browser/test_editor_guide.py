@@ -32,6 +32,7 @@ DOCUMENT = "План майданчика"
 NEW_SESSION = "Вечір короткого кіно: «Місто, яке ми будуємо»"
 NEW_TRACK = "Місто для дітей"
 CHANGES_WANTED = "Додайте до плану майданчика опис укриття."
+QUESTION = "Звідки ви дізналися про Майстерню?"
 VIEWPORT = {"width": 1280, "height": 860}
 EDITOR = ("olena", "guide-editor-password", "Олена")
 MODERATOR = ("taras", "guide-moderator-password", "Тарас")
@@ -109,20 +110,25 @@ class Walk:
 
     taken = []
 
-    def __init__(self, browser, url, user):
+    def __init__(self, browser, url, user=None):
         self.url = url
         self.context = browser.new_context(
             viewport=VIEWPORT, locale="uk-UA", timezone_id="Europe/Kyiv", accept_downloads=True
         )
         self.page = self.context.new_page()
         self.page.set_default_timeout(15_000)
-        self.page.goto(url + "/admin/login/")
+        if user:
+            self.sign_in(*user[:2])
+            self.page.wait_for_url(url + "/admin/")
+            self.screen()
+
+    def sign_in(self, name, password):
+        self.page.goto(self.url + "/admin/login/")
         self.screen("login" if not Walk.taken else None)
-        self.fill("Ім’я користувача", user[0])
-        self.fill("Пароль", user[1])
+        self.fill("Ім’я користувача", name)
+        self.fill("Пароль", password)
         self.click("button", "Увійти")
-        self.page.wait_for_url(url + "/admin/")
-        self.screen()
+        self.page.wait_for_load_state()
 
     def screen(self, shot=None):
         """Read the screen shown now; with `shot`, photograph it as docs/img/<shot>.png."""
@@ -287,6 +293,16 @@ def walk_the_guide(browser, url):
     # «Реєстрація»
     editor.edition_page("Реєстрація")
     editor.screen("registration")
+    # «Поля форми»: a question added, and sent for approval.
+    editor.click("button", "Додати поле")
+    question = page.locator("[data-inline-panel-child]:visible").last
+    editor.fill("Мітка", QUESTION, within=question)
+    editor.choose("Тип поля", "Перемикачі", within=question)
+    editor.fill("Варіанти", "Від друзів\nЗ афіші\nЗ новин", within=question)
+    editor.click("button", "Зберегти чернетку")
+    editor.saved()
+    editor.menu("Надіслати в Затвердження модераторами")
+    editor.saved()
     # «Заповнені форми»: the questionnaire's submissions, exported, and one reviewed.
     editor.click("link", "Форми", within=editor.sidebar)
     editor.screen()
@@ -333,6 +349,16 @@ def walk_the_guide(browser, url):
     visitor.goto(url + public)
     assert NEW_SESSION in visitor.content()
     assert visitor.get_by_text("Лектор захворів").count() >= 1
+    visitor.close()
+    # ...and the registration with its new question.
+    page.goto(url + "/admin/")
+    awaiting.get_by_role("link", name="Реєстрація").click()
+    moderator.menu("Схвалити та опублікувати")
+    moderator.saved()
+    visitor = browser.new_page()
+    visitor.goto(url + "/current/registration/")
+    assert visitor.get_by_text(QUESTION).count() == 1
+    assert visitor.get_by_role("radio", name="З афіші").count() == 1
     visitor.close()
     # «Запит на зміни» on the documents page, with a comment.
     page.goto(url + "/admin/")
@@ -419,10 +445,39 @@ def walk_the_guide(browser, url):
     moderator.screen("publish_edition")
     moderator.click("button", "Опублікувати випуск", within=page.locator("main"))
     moderator.saved()
-    # «Вхід заблоковано»: the moderators' list of locked sign-ins.
+    # «Створити випуск» from scratch, for a year with none.
+    moderator.click("button", "Сторінки", within=moderator.sidebar)
+    moderator.click("link", "Майстерня міста", within=moderator.sidebar)
+    moderator.screen()
+    moderator.click("link", "Додати дочірню сторінку", within=page.locator("header"))
+    moderator.fill("Назва", "Майстерня міста Житомир 2030")
+    moderator.fill("Місто", "Житомир")
+    moderator.fill("Анонс", "Тиждень, коли мешканці, митці й міська рада разом змінюють місто.")
+    moderator.fill("Дата початку", "10.06.2030")
+    moderator.fill("Дата завершення", "15.06.2030")
+    moderator.click("tab", "Місця проведення")
+    moderator.click("button", "Додати місце проведення")
+    venue = page.locator("[data-inline-panel-child]:visible").last
+    moderator.fill("Назва", "Майдан Корольова", within=venue)
+    moderator.fill("Адреса", "майдан Корольова, Житомир", within=venue)
+    moderator.click("button", "Зберегти чернетку")
+    moderator.saved()
+    # «Вхід заблоковано»: the editor mistypes the password five times, and is locked
+    # out; the moderator unlocks the account and the address (the editor signs in below).
+    hurried = Walk(browser, url)
+    for _attempt in range(5):
+        hurried.sign_in(EDITOR[0], "guide-editor-pasword")
+    hurried.page.get_by_role("heading", name=said("Вхід заблоковано")).wait_for()
+    hurried.close()
     moderator.click("button", "Налаштування", within=moderator.sidebar)
     moderator.click("link", "Заблоковані входи", within=moderator.sidebar)
     moderator.screen()
+    said("Розблокувати")  # each button says what it unlocks, to a screen reader too
+    assert page.get_by_role("button", name="Розблокувати 127.0.0.1").count() == 1
+    page.get_by_role("button", name=f"Розблокувати {EDITOR[0]}").click()
+    moderator.saved()
+    # The address's failures were all the account's: it is unlocked with it.
+    assert page.get_by_role("button", name=re.compile("^Розблокувати")).count() == 0
     # The guide itself, from the help menu.
     moderator.click("button", "Допомога", within=moderator.sidebar)
     with moderator.context.expect_page() as opened:
@@ -432,8 +487,8 @@ def walk_the_guide(browser, url):
     assert moderator.page.get_by_role("heading", name="Посібник редактора").count() == 1
     moderator.close()
 
-    # «Затвердження модераторами», step 4: the editor reads the request and sends the
-    # page again (the fix itself is not made here).
+    # «Затвердження модераторами», step 4: the editor reads the request, makes the fix
+    # and sends the page again.
     editor = Walk(browser, url, EDITOR)
     page = editor.page
     mine = page.locator("section").filter(
@@ -447,6 +502,8 @@ def walk_the_guide(browser, url):
     details.get_by_text(CHANGES_WANTED).wait_for()
     editor.screen()
     details.get_by_role("button", name="Закрити").click()
+    plan = page.locator("[data-inline-panel-child]:visible").last
+    editor.fill("Короткий опис", "Мапа майданчика: намети, сцена й укриття.", within=plan)
     editor.menu("Надіслати повторно в Затвердження модераторами")
     editor.saved()
     editor.close()

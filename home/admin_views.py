@@ -83,7 +83,9 @@ class LoginLockoutsView(PermissionRequiredMixin, WagtailAdminTemplateMixin, Temp
             reset(ip=address)
             messages.success(
                 request,
-                format_html(gettext("Signing in from {address} is unlocked."), address=as_is(address)),
+                format_html(
+                    gettext("Signing in from {address} is unlocked."), address=as_is(address)
+                ),
             )
         else:
             return redirect("login_lockouts")

@@ -127,8 +127,9 @@ class Walk:
         self.screen("login" if not Walk.taken else None)
         self.fill("Ім’я користувача", name)
         self.fill("Пароль", password)
-        self.click("button", "Увійти")
-        self.page.wait_for_load_state()
+        # Answered before the next step: each wrong password counts towards a lockout.
+        with self.page.expect_response(lambda response: response.request.method == "POST"):
+            self.click("button", "Увійти")
 
     def screen(self, shot=None):
         """Read the screen shown now; with `shot`, photograph it as docs/img/<shot>.png."""
@@ -463,7 +464,7 @@ def walk_the_guide(browser, url):
     moderator.click("button", "Зберегти чернетку")
     moderator.saved()
     # «Вхід заблоковано»: the editor mistypes the password five times, and is locked
-    # out; the moderator unlocks the account and the address (the editor signs in below).
+    # out; the moderator unlocks the account, and so its address (the editor signs in below).
     hurried = Walk(browser, url)
     for _attempt in range(5):
         hurried.sign_in(EDITOR[0], "guide-editor-pasword")

@@ -5,6 +5,9 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The site's public address (cms/settings: SITE_URL), written into the Site record by
+# migrate: the address the targets below serve on, unless set otherwise.
+SITE_URL ?= http://$(HOST):$(PORT)
 # Test processes (pytest-xdist; tests/conftest.py groups what must share one). 0: none.
 # The 25 slowest steps are listed at the end: where the suite's minutes go.
 WORKERS ?= 2
@@ -45,17 +48,17 @@ lock: ## Resolve the dependencies again into requirements/lock.txt (after editin
 	$(VENV)/bin/uv pip compile pyproject.toml --extra test --universal --python-version 3.11 \
 		--custom-compile-command "make lock" --quiet --output-file $(LOCK) $(UPGRADE)
 
-migrate: install ## Apply database migrations
-	$(MANAGE) migrate --no-input
+migrate: install ## Apply database migrations (and write SITE_URL into the Site record)
+	SITE_URL=$(SITE_URL) $(MANAGE) migrate --no-input
 
 demo: migrate ## Load the 2017 Zhytomyr demo edition when there is no edition yet
 	$(MANAGE) load_demo --if-empty
 
 admin: migrate ## Create an admin account if there is none, and say how to log in
-	$(MANAGE) ensure_admin
+	SITE_URL=$(SITE_URL) $(MANAGE) ensure_admin
 
 run: demo admin ## Install, migrate, load the demo if empty, and serve on http://127.0.0.1:8000
-	$(MANAGE) runserver $(HOST):$(PORT)
+	SITE_URL=$(SITE_URL) $(MANAGE) runserver $(HOST):$(PORT)
 
 # The production settings on this machine: collected static files, gunicorn on
 # $(HOST):$(PORT), the mail worker beside it. One shell, so that the SECRET_KEY (yours, or
@@ -70,7 +73,7 @@ serve: demo admin ## Serve with the production settings and gunicorn on http://1
 	export DJANGO_SETTINGS_MODULE=cms.settings.production; \
 	export SECRET_KEY="$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}"; \
 	export ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}"; \
-	export WAGTAILADMIN_BASE_URL="$${WAGTAILADMIN_BASE_URL:-http://$(HOST):$(PORT)}"; \
+	export SITE_URL=$(SITE_URL); \
 	export SECURE_SSL_REDIRECT=off SECURE_COOKIES=off SERVE_MEDIA=on GUNICORN_BIND=$(HOST):$(PORT); \
 	$(MANAGE) collectstatic --no-input --verbosity 0; \
 	$(MANAGE) db_worker --backend mail & worker=$$!; \

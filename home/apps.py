@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,3 +12,11 @@ class HomeConfig(AppConfig):
         from home.admin_language import label_unlabelled_fields
 
         label_unlabelled_fields()
+        post_migrate.connect(sync_site_after_migrate, sender=self)
+
+
+def sync_site_after_migrate(using, **kwargs):
+    """Every `migrate` (`make run`, each deploy) puts SITE_URL into the Site record."""
+    from home.site_url import sync_site
+
+    sync_site(using)

@@ -220,7 +220,10 @@ WAGTAIL_SITE_NAME = _("City Workshop")
 # ASCII addresses survive sharing; the admin transliterates Ukrainian titles into slugs.
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAILADMIN_USER_LOGIN_FORM = "home.admin_forms.LoginForm"
-WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+# The site's one public address (home/site_url.py): every `migrate` writes it into the
+# default Site record, which every absolute address the site gives out starts with.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAILSEARCH_BACKENDS = {
     "default": {
         "BACKEND": "wagtail.search.backends.database",
@@ -306,7 +309,7 @@ CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
 # The content API: rich text as display HTML (internal links resolved), bounded pages.
 WAGTAILAPI_RICH_TEXT_FORMAT = "html"
 WAGTAILAPI_LIMIT_MAX = 50
-WAGTAILAPI_BASE_URL = WAGTAILADMIN_BASE_URL
+WAGTAILAPI_BASE_URL = SITE_URL
 # How long browsers and CDNs may keep an anonymous API response.
 API_CACHE_SECONDS = int(os.environ.get("API_CACHE_SECONDS", "300"))
 # Other sites' scripts may read the API (never write) from these origins only.

@@ -29,7 +29,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     "private": {**STORAGES["private"], "OPTIONS": {"location": PRIVATE_MEDIA_ROOT}},
 }
-WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://testserver")
+# Django's test client asks for http://testserver/: the test database's Site is that.
+SITE_URL = os.environ.get("SITE_URL", "http://testserver").rstrip("/")
+WAGTAILADMIN_BASE_URL = WAGTAILAPI_BASE_URL = SITE_URL
 WHITENOISE_AUTOREFRESH = True  # no collectstatic in tests
 FORM_MIN_FILL_SECONDS = 0  # tests post at once; the rule has its own tests
 # Django's test client logs in without a request (client.login), which the axes backend

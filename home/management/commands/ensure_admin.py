@@ -14,7 +14,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         users = get_user_model()
-        admin_url = f"{settings.WAGTAILADMIN_BASE_URL.rstrip('/')}/admin/"
+        admin_url = f"{settings.SITE_URL}/admin/"
         existing = users.objects.filter(is_superuser=True).order_by("pk").first()
         if existing:
             self.stdout.write(

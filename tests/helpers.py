@@ -97,11 +97,13 @@ class DemoSite:
     @contextlib.contextmanager
     def serve(self):
         """Migrate and load the demo (unless it is there), serve; yields the site's
-        address."""
+        address, which is the site's SITE_URL (and its Site record's, as after a
+        `migrate` on a deploy)."""
+        port = free_port()
+        self.env["SITE_URL"] = f"http://127.0.0.1:{port}"
         if not self.loaded:
             self.manage("migrate", "--no-input")
             self.manage("load_demo")
-        port = free_port()
         server = subprocess.Popen(
             [
                 sys.executable,
@@ -114,8 +116,10 @@ class DemoSite:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        url = f"http://127.0.0.1:{port}"
+        url = self.env["SITE_URL"]
         try:
+            if self.loaded:  # while the server starts
+                self.manage("sync_site_url")
             wait_for(url)
             yield url
         finally:

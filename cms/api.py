@@ -4,6 +4,7 @@ and docs) at /api/v3/. Both read the `api_fields` each model declares once."""
 
 import copy
 
+from django.conf import settings
 from ninja.schema import Resolver
 from wagtail.api.v2.router import WagtailAPIRouter
 from wagtail.api.v2.utils import BadRequestError
@@ -11,12 +12,14 @@ from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.api.v3.registry import registry as v3_registry
 from wagtail.api.v3.urls import api as v3
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
+from wagtail.documents.api.v3 import router as v3_documents
 from wagtail.images import get_image_model
 from wagtail.images.api.v2.serializers import ImageDownloadUrlField, ImageSerializer
 from wagtail.images.api.v2.views import ImagesAPIViewSet
+from wagtail.images.api.v3 import router as v3_images
 from wagtail.models import Site
 
-from home.site_url import absolute_url, site_root_url
+from home.site_url import absolute_url
 
 
 class CheckedQueries:
@@ -111,6 +114,17 @@ def image_download_url(image, context):
     return absolute_url(image.get_rendition(IMAGE_DOWNLOAD_SPEC).url, context["request"])
 
 
+def read_together(get_queryset, *prefetch):
+    """A v3 listing's queryset with each item's collection (its `collection` field)
+    and renditions read with it: Wagtail 8.0 reads them one item at a time."""
+
+    def queryset(request):
+        queryset = get_queryset(request).select_related("collection")
+        return queryset.prefetch_renditions(*prefetch) if prefetch else queryset
+
+    return queryset
+
+
 def published_openapi_schema(get_schema):
     """API v3's OpenAPI document as Wagtail 8.0 writes it, made right where validators,
     Redocly's linter and generated clients stumble (docs/api.md, «The OpenAPI
@@ -119,8 +133,8 @@ def published_openapi_schema(get_schema):
     - anonymous access is a security scheme `{"type": "http"}` without the `scheme`
       OpenAPI 3 requires, so validators refuse the whole document: OpenAPI says it with
       an empty security requirement (`{}`);
-    - `servers` is empty: the site's canonical address (the Site record's, from
-      SITE_URL), where every path of the document starts;
+    - `servers` is empty: the site's canonical address, SITE_URL (which every
+      `migrate` writes into the Site record), where every path of the document starts;
     - `info` has no licence: the project's (MIT);
     - no operation says that it can be refused, though `cms.middleware` answers any
       with a 400 problem document: a shared `BadRequest` response, typed;
@@ -138,7 +152,7 @@ def published_openapi_schema(get_schema):
         anonymous = [name for name in anonymous if schemes[name].get("type") == "http"]
         for name in anonymous:
             del schemes[name]
-        document["servers"] = [{"url": site_root_url()}]
+        document["servers"] = [{"url": settings.SITE_URL}]
         document["info"]["license"] = {"name": "MIT", "identifier": "MIT"}
         components.setdefault("schemas", {})["ProblemDetail"] = PROBLEM_DETAIL
         components.setdefault("responses", {})["BadRequest"] = BAD_REQUEST
@@ -228,3 +242,6 @@ v3.get_openapi_schema = published_openapi_schema(v3.get_openapi_schema)
 v3.docs.settings["validatorUrl"] = None
 replace_v3_meta_resolver("parent", served_parent)
 replace_v3_meta_resolver("download_url", image_download_url, {get_image_model()._meta.label})
+# The routers' views look these functions up in their modules when they run.
+v3_images.get_images_queryset = read_together(v3_images.get_images_queryset, IMAGE_DOWNLOAD_SPEC)
+v3_documents.get_documents_queryset = read_together(v3_documents.get_documents_queryset)

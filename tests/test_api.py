@@ -2,9 +2,11 @@
 public content, a valid OpenAPI document, CORS, caching and bounded queries."""
 
 import datetime
+import re
 
 import pytest
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
@@ -334,3 +336,21 @@ def test_the_openapi_document_names_the_canonical_server_and_types_refusals(clie
     assert set(refused.json()) <= set(
         document["components"]["schemas"]["ProblemDetail"]["properties"]
     )
+
+
+def test_the_v3_docs_page_loads_only_the_sites_own_static_files(client, db):
+    """Swagger UI's script, style and icons are django-ninja's files among the site's
+    static files (collected with the rest), under the public policy; no CDN."""
+    response = client.get("/api/v3/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert {"swagger-ui-bundle.js", "swagger-ui-init.js", "swagger-ui.css"} <= {
+        asset.rpartition("/")[2] for asset in assets
+    }
+    for asset in assets:
+        assert asset.startswith(settings.STATIC_URL), asset
+        assert finders.find(asset.removeprefix(settings.STATIC_URL)), asset
+    assert "<script>" not in html  # no inline script: the policy would refuse it
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self';" in policy and "unsafe" not in policy

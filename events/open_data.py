@@ -287,11 +287,9 @@ STRUCTURE_COLUMNS = ("name", "title", "description", "datatype", "required")
 def edition_name(edition):
     """«Майстерня міста Житомир 2017», or the title alone when it says its year."""
     year = str(edition.start_date.year)
-    return (
-        edition.title
-        if re.search(rf"(?<!\d){year}(?!\d)", edition.title)
-        else (f"{edition.title} {year}")
-    )
+    if re.search(rf"(?<!\d){year}(?!\d)", edition.title):
+        return edition.title
+    return f"{edition.title} {year}"
 
 
 def get_dataset(name):

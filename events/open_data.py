@@ -674,6 +674,10 @@ class Listed:
     passport: list
     modified: datetime.datetime | None
 
+    @property
+    def modified_iso(self):
+        return moment_text(self.modified)
+
 
 FORMAT_TYPES = {"csv": "text/csv", "json": "application/json"}
 
@@ -754,12 +758,8 @@ def page_response(edition, request):
         contact_name=contact_name,
         contact_email=contact_email,
         modified=max((item.modified for item in datasets if item.modified), default=None),
-        modified_text=None,
     )
-    if context["modified"]:
-        context["modified_text"] = date_format(
-            timezone.localtime(context["modified"]), "DATETIME_FORMAT"
-        )
+    context["modified_iso"] = moment_text(context["modified"])
     return TemplateResponse(request, "pages/open_data_page.html", context)
 
 

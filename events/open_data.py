@@ -32,6 +32,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Max, Min
 from django.http import Http404, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
@@ -41,6 +42,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework.fields import Field as SerializerField
 from typing_extensions import TypedDict
+from wagtail.coreutils import resolve_model_string
+from wagtail.models import PageLogEntry
 
 from home.models import SiteSettings
 from home.site_url import absolute_url
@@ -49,6 +52,7 @@ from home.spreadsheets import BYTE_ORDER_MARK, CSV_CONTENT_TYPE, neutralise
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 TABLE_SCHEMA_PROFILE = "tableschema"
 IDENTIFIER_PREFIX = "maisternia-mista"
+TRACK = "events.TrackPage"  # by name: the edition's model imports this module
 EXTENSIONS = ("csv", "json")
 # The parts of a dataset: its data, passport and structure in both formats; the JSON
 # Schema of its JSON data is JSON only.
@@ -412,11 +416,14 @@ def _page_moments(pages):
 
 class Moments:
     """The publication moments of an edition's datasets, read once: the edition, its
-    tracks (already loaded) and its live days (one query)."""
+    tracks (already loaded), its live days (one query), and when a day or a theme was
+    last unpublished (one query each), since what is taken away changes the data too.
+    (A page deleted while live leaves no trace under the edition to find.)"""
 
     def __init__(self, edition):
         self.edition = edition
         self._days = None
+        self._unpublished = {}
 
     def days(self):
         if self._days is None:
@@ -430,13 +437,35 @@ class Moments:
                 self._days = [(span["first"], span["last"])]
         return self._days
 
+    def unpublished(self, page_type=None):
+        """(None, the latest unpublication) of the pages under the edition (of one page
+        type, given by name)."""
+        if page_type not in self._unpublished:
+            entries = PageLogEntry.objects.filter(
+                action__startswith="wagtail.unpublish",
+                page__path__startswith=self.edition.path,
+                page__depth__gt=self.edition.depth,
+            )
+            if page_type:
+                model = resolve_model_string(page_type)
+                entries = entries.filter(
+                    page__content_type=ContentType.objects.get_for_model(model)
+                )
+            self._unpublished[page_type] = entries.aggregate(last=Max("timestamp"))["last"]
+        return (None, self._unpublished[page_type])
+
     def of(self, dataset):
+        """(first publication, latest change) of the dataset; it was first published
+        with the edition at the latest."""
         edition = _page_moments([self.edition])
         if dataset.name == "sessions":
-            return _span([*edition, *_page_moments(self.edition.tracks), *self.days()])
-        if dataset.name == "themes" and self.edition.tracks:
-            return _span(_page_moments(self.edition.tracks))
-        return _span(edition)
+            tracks = _page_moments(self.edition.tracks)
+            first, last = _span([*edition, *tracks, *self.days(), self.unpublished()])
+        elif dataset.name == "themes" and (self.edition.tracks or self.unpublished(TRACK)[1]):
+            first, last = _span([*_page_moments(self.edition.tracks), self.unpublished(TRACK)])
+        else:
+            first, last = _span(edition)
+        return (first or self.edition.first_published_at, last)
 
 
 # The passport, the structure and the JSON Schema.

@@ -1,5 +1,7 @@
 """The home page of the site and the site-wide settings."""
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -86,6 +88,36 @@ class HomePage(ModeratedDeletionMixin, Page):
         return context
 
 
+class OpenDataLicence(models.TextChoices):
+    """The open licences an edition's open data may be published under (those the
+    national portal data.gov.ua offers), each with the address of its text
+    (`OPEN_DATA_LICENCE_URLS`). CC BY 4.0 is the portal's own default: use and
+    redistribution with a reference to the source."""
+
+    CC_BY = "cc-by-4.0", _("Creative Commons Attribution 4.0 International (CC BY 4.0)")
+    CC_BY_SA = (
+        "cc-by-sa-4.0",
+        _("Creative Commons Attribution-ShareAlike 4.0 International (CC BY-SA 4.0)"),
+    )
+    CC0 = "cc0-1.0", _("Creative Commons Zero 1.0, public domain (CC0 1.0)")
+    ODBL = "odbl-1.0", _("Open Data Commons Open Database License 1.0 (ODbL 1.0)")
+
+
+OPEN_DATA_LICENCE_URLS = {
+    OpenDataLicence.CC_BY: "https://creativecommons.org/licenses/by/4.0/",
+    OpenDataLicence.CC_BY_SA: "https://creativecommons.org/licenses/by-sa/4.0/",
+    OpenDataLicence.CC0: "https://creativecommons.org/publicdomain/zero/1.0/",
+    OpenDataLicence.ODBL: "https://opendatacommons.org/licenses/odbl/1-0/",
+}
+
+
+@dataclass(frozen=True)
+class Licence:
+    code: str
+    name: str
+    url: str
+
+
 @register_setting(icon="site")
 class SiteSettings(BaseSiteSetting):
     """Contacts, social links and footer shared by every page of the site. An edition's
@@ -112,6 +144,24 @@ class SiteSettings(BaseSiteSetting):
         default=False,
         help_text=_("Moderators always may. Tick to let editors post and withdraw it too."),
     )
+    open_data_licence = models.CharField(
+        _("licence of the open data"),
+        max_length=20,
+        choices=OpenDataLicence.choices,
+        default=OpenDataLicence.CC_BY,
+        help_text=_("The datasets of every edition (sessions, venues, themes, partners)."),
+    )
+    open_data_contact_name = models.CharField(
+        _("person responsible for the open data"),
+        max_length=200,
+        blank=True,
+        help_text=_("Surname, name and patronymic, as the dataset passports give them."),
+    )
+    open_data_contact_email = models.EmailField(
+        _("e-mail of the person responsible for the open data"),
+        blank=True,
+        help_text=_("Leave empty to use the site-wide e-mail."),
+    )
 
     panels = [
         MultiFieldPanel(
@@ -131,11 +181,37 @@ class SiteSettings(BaseSiteSetting):
             heading=_("Footer"),
         ),
         MultiFieldPanel([FieldPanel("editors_post_notices")], heading=_("Urgent notice")),
+        MultiFieldPanel(
+            [
+                FieldPanel("open_data_licence"),
+                FieldPanel("open_data_contact_name"),
+                FieldPanel("open_data_contact_email"),
+            ],
+            heading=_("Open data"),
+        ),
     ]
 
     class Meta:
         verbose_name = _("site settings")
         verbose_name_plural = _("site settings")
+
+    @property
+    def licence(self):
+        """The open data's licence: its code, name and the address of its text."""
+        try:
+            code = OpenDataLicence(self.open_data_licence)
+        except ValueError:  # a code no longer offered
+            code = OpenDataLicence.CC_BY
+        return Licence(code=code.value, name=str(code.label), url=OPEN_DATA_LICENCE_URLS[code])
+
+    @property
+    def open_data_contact(self):
+        """(name, e-mail) of whom the passports name as responsible: the person set for
+        the open data, else the organiser; their e-mail, else the site-wide one."""
+        return (
+            self.open_data_contact_name or self.organiser_name,
+            self.open_data_contact_email or self.email,
+        )
 
 
 class UrgentNotice(models.Model):

@@ -38,7 +38,9 @@ ALLOWED = {
     "Instagram",
     *["Deutsche", "Gesellschaft", "für", "Internationale", "Zusammenarbeit", "GIZ", "GmbH"],
     *["GIF", "JPG", "JPEG", "PNG", "WEBP", "WebP", "CSV", "XLSX", "PDF", "DOC", "DOCX"],
-    *["ODT", "ODS", "XLS", "PPT", "PPTX", "RTF", "TXT", "ZIP", "QR"],
+    *["ODT", "ODS", "XLS", "PPT", "PPTX", "RTF", "TXT", "ZIP", "QR", "JSON"],
+    # The open data's licences, by their own names (site settings, the editor guide).
+    *["Creative", "Commons", "CC", "BY", "SA", "Zero", "ODbL"],
     # The spreadsheets the editor guide says the exports open in.
     "Excel",
     "LibreOffice",

@@ -49,6 +49,7 @@ LAYERS = (
             "events.forms",
             "events.indexing",
             "events.mail",
+            "events.open_data",
             "events.ratelimit",
             "events.form_pipeline",
             "events.structured_data",

@@ -18,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from wagtail.images import get_image_model
 
 from documents.models import DocumentsPage
+from events import open_data
 from events.models import (
     DayPage,
     EditionPage,
@@ -259,6 +260,14 @@ def visitor_urls(edition):
         if isinstance(page, ProgrammePage):
             urls += [page.url + "schedule.json", page.url + "programme.csv"]
     urls.append(edition.feed_url("calendar"))
+    # The open data: its page and every file of every dataset.
+    urls.append(edition.url + "open-data/")
+    urls += [
+        edition.url + "open-data/" + dataset.file_name(part, extension)
+        for dataset in open_data.DATASETS.values()
+        for part, extensions in open_data.PARTS.items()
+        for extension in extensions
+    ]
     return urls
 
 

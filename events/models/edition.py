@@ -24,11 +24,13 @@ from wagtail.admin.panels import (
     TabbedInterface,
 )
 from wagtail.api import APIField
+from wagtail.contrib.routable_page.models import path
 from wagtail.coreutils import resolve_model_string
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from events import open_data
 from events.api_fields import CoordinateField, DocumentFileField, rendition
 from home.models import HomePage, SiteSettings
 from home.panels import InlinePanel
@@ -194,6 +196,7 @@ class EditionPage(ModeratedDeletionMixin, CalendarFeedMixin, Page):
         APIField("venues"),
         APIField("partners"),
         APIField("links"),
+        APIField("open_data", serializer=open_data.OpenDataField()),
     ]
 
     search_fields = [
@@ -369,6 +372,24 @@ class EditionPage(ModeratedDeletionMixin, CalendarFeedMixin, Page):
             items.append((_("Your project"), self.questionnaire_page.url))
         return items
 
+    @path("open-data/", name="open_data")
+    def open_data_page(self, request):
+        """«Відкриті дані»: the edition's datasets (events/open_data.py), each with its
+        files, passport, structure, licence and the time of its latest change."""
+        return open_data.page_response(self, request)
+
+    @path("open-data/<str:file_name>/", name="open_data_file")
+    def open_data_file(self, request, file_name):
+        """A file of the open data: `sessions.csv`, `venues-passport.json`…"""
+        return open_data.file_response(self, request, file_name)
+
+    def get_open_data_context(self, request):
+        """The page's context without the edition page's own (its programme, partners,
+        documents): what the open-data page's template needs of the edition."""
+        context = super().get_context(request)
+        context["edition"] = self
+        return context
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         partners = list(self.partners.select_related("logo"))
@@ -385,6 +406,7 @@ class EditionPage(ModeratedDeletionMixin, CalendarFeedMixin, Page):
             links=list(self.links.select_related("link_page", "link_document")),
             days=self.programme_page.days() if self.programme_page else [],
             documents=(self.documents_page.get_documents() if self.documents_page else []),
+            open_data_url=self.get_url(request) + self.reverse_subpage("open_data"),
         )
         return context
 

@@ -10,6 +10,7 @@ PAGES = [
     "/2017/programme/?track=cycling&kind=unknown",
     "/2017/programme/2017-06-12/",
     "/2017/programme/changes/",  # a cancelled and a moved session (conftest.py)
+    "/2017/open-data/",
     "/2017/documents/",
     "/2017/registration/",  # closed since 2017's last day, with a link to the newer form
     "/2017/project/",

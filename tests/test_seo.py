@@ -276,6 +276,13 @@ def edition_pages(edition):
     }
 
 
+def test_a_pages_routes_are_their_own_canonical_address(client, edition):
+    for path in (f"{edition.programme_page.url}changes/", f"{edition.url}open-data/"):
+        tags = head(get(client, path + "?utm_source=facebook"))
+        assert tags.canonical == f"http://testserver{path}"
+        assert tags.meta["og:url"] == tags.canonical
+
+
 def test_every_page_can_be_shared_with_title_description_and_canonical_address(
     client, edition, hero
 ):

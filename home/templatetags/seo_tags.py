@@ -89,10 +89,12 @@ def title_of(page, session, edition, site_name):
 
 
 def url_of(request, page, session):
-    """The canonical address: the page's (or the session's) without any query string."""
-    if page is None:
-        return absolute_url(request.path, request)
-    return absolute_url((session or page).get_url(request), request)
+    """The canonical address, without any query string: a session's own, else the
+    address asked for (a page, one of its routes such as …/changes/ or …/open-data/,
+    or a view)."""
+    if session is not None:
+        return absolute_url(session.get_url(request), request)
+    return absolute_url(request.path, request)
 
 
 def share_image_of(request, page, edition):

@@ -196,7 +196,9 @@ def test_the_embed_fits_a_320px_frame_and_passes_axe(sites, phone, axe_script):
     assert "«nowhere» немає в цій програмі" in phone.locator(".notice").inner_text()
 
 
-def test_the_embed_code_disclosure_is_accessible_open_and_without_script(sites, browser, axe_script):
+def test_the_embed_code_disclosure_is_accessible_open_and_without_script(
+    sites, browser, axe_script
+):
     site = sites["site"]
     context = browser.new_context(
         viewport={"width": 320, "height": 640}, locale="uk-UA", bypass_csp=True

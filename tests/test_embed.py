@@ -18,11 +18,14 @@ import pytest
 import time_machine
 from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
-from django.test import override_settings
+from django.test import Client, override_settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from wagtail.models import Site
 
 from cms.csp import embed_origins
-from events.factories import build_edition_at_lviv_scale
-from events.models import DayPage, Session, TrackPage
+from events.factories import EditionPageFactory, build_edition_at_lviv_scale
+from events.models import DayPage, ProgrammePage, Session, TrackPage
 
 KYIV = ZoneInfo("Europe/Kyiv")
 EMBED = "/2017/programme/embed/"
@@ -377,3 +380,67 @@ def test_the_embed_keeps_a_fixed_query_budget_at_lviv_scale(
         response = client.get(url)
     assert response.status_code == 200
     assert sum(len(day.sessions.all()) for day in response.context["days"]) > 0
+
+
+def test_the_editor_s_preview_of_a_programme_page_renders_with_or_without_an_address(
+    admin_client, edition, home_page
+):
+    # A programme already published: its preview offers the code of its embed.
+    programme = edition.get_children().type(ProgrammePage).get().specific
+    preview = f"/admin/pages/{programme.pk}/edit/preview/"
+    assert admin_client.post(preview, {"title": "Програма 2.0", "slug": programme.slug}).json()[
+        "is_valid"
+    ]
+    text = admin_client.get(preview).content.decode()
+    assert "Програма 2.0" in text and "http://testserver/2017/programme/embed/" in text
+    # A new one, not saved yet: the code of the address it will have once published.
+    other = EditionPageFactory(parent=home_page, start_date=datetime.date(2018, 6, 11))
+    preview = f"/admin/pages/add/events/programmepage/{other.pk}/preview/"
+    assert admin_client.post(preview, {"title": "Програма", "slug": "programme"}).json()["is_valid"]
+    response = admin_client.get(preview)
+    assert response.status_code == 200
+    assert f"http://testserver{other.url}programme/embed/" in response.content.decode()
+
+
+def test_a_programme_page_outside_any_site_offers_no_code(rf, edition):
+    """A page that no Site reaches has no address to give a partner: no code."""
+    Site.objects.all().delete()
+    programme = edition.get_children().type(ProgrammePage).get().specific
+    request = rf.get("/2017/programme/")
+    assert programme.get_url(request) is None
+    form, _days = programme.filtered_days(request)
+    assert programme.embed_url(request, form) is None
+    assert programme.embed_code(request, form) == ""
+
+
+@pytest.mark.slow
+@given(
+    query=st.dictionaries(
+        st.sampled_from(["day", "track", "kind", "venue", "s", "q"]),
+        st.one_of(
+            st.text(max_size=40),
+            st.integers(min_value=-(2**70), max_value=2**70).map(str),
+            st.sampled_from(["2017-06-12", "2017-13-45", "gromadskii-prostir", "1", "0"]),
+        ),
+        max_size=4,
+    )
+)
+@settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,  # the same requests on every run, in CI too
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_no_query_string_is_a_server_error_for_the_embed_or_its_code(edition, query):
+    visitor = Client(raise_request_exception=False)
+    for url in (EMBED, "/2017/programme/"):
+        response = visitor.get(url, query)
+        assert response.status_code == 200, (url, query)
+    # Whatever was asked, the code offered holds only the filters that apply.
+    text = response.content.decode()
+    (code,) = Elements(text).textareas
+    (frame,) = Elements(html.unescape(code)).all("iframe")
+    offered = parse_qs(urlsplit(frame["src"]).query)
+    assert set(offered) <= {"day", "track", "kind", "venue"}
+    assert all(query.get(name) == values[0] for name, values in offered.items())

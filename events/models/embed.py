@@ -49,8 +49,12 @@ class EmbeddableProgrammeMixin(RoutablePageMixin):
     `get_context()` to hold `filter_form` and `days` (its filtered programme)."""
 
     def embed_url(self, request, form):
-        """The embed's full address (SITE_URL's host) with the form's valid filters."""
-        url = absolute_url(self.get_url(request) + self.reverse_subpage("embed"), request)
+        """The embed's full address (SITE_URL's host) with the form's valid filters;
+        None for a page with no address yet (a new page in the editor's preview)."""
+        page_url = self.get_url(request)
+        if page_url is None:
+            return None
+        url = absolute_url(page_url + self.reverse_subpage("embed"), request)
         query = urlencode([(f.name, f.value) for f in chosen_filters(form)])
         return f"{url}?{query}" if query else url
 
@@ -64,9 +68,13 @@ class EmbeddableProgrammeMixin(RoutablePageMixin):
     def embed_code(self, request, form):
         """The HTML another site pastes to show this programme as the form filters it:
         an iframe with a title, the full width of its column, loaded when scrolled to.
-        Plain text (escaped where it is shown), never markup of this page."""
+        Plain text (escaped where it is shown), never markup of this page; empty for a
+        page with no address yet."""
+        url = self.embed_url(request, form)
+        if url is None:
+            return ""
         return (
-            f'<iframe src="{escape(self.embed_url(request, form))}" '
+            f'<iframe src="{escape(url)}" '
             f'title="{escape(self.embed_title())}" width="100%" height="{EMBED_HEIGHT}" '
             'loading="lazy"></iframe>'
         )

@@ -8,12 +8,15 @@ refused by the browser. The embed is readable at 320 px and passes axe-core."""
 import contextlib
 import functools
 import http.server
+import shutil
 import threading
+import urllib.request
 
 import pytest
 
 from tests.browser.conftest import demo_site
-from tests.helpers import free_port
+from tests.browser.test_html_validity import VNU, errors_in
+from tests.helpers import free_port, require
 
 FRAME_TITLE = "Програма: Майстерня міста Житомир"
 PROGRAMME = "/2017/programme/"
@@ -229,3 +232,17 @@ def test_the_embed_code_disclosure_is_accessible_open_and_without_script(
     )
     context.close()
     assert selected.startswith("<iframe ")
+
+
+def test_the_embed_and_the_programme_with_its_code_are_valid_html(sites, tmp_path):
+    require(VNU.exists() and shutil.which("java"), "vnu-jar (npm install) and Java")
+    site = sites["site"]
+    paths = [EMBED, f"{EMBED}?track=cycling&day=x", f"{PROGRAMME}?track=cycling"]
+    files = {}
+    for number, path in enumerate(paths):
+        with urllib.request.urlopen(site + path) as response:
+            page = tmp_path / f"embed-{number}.html"
+            page.write_bytes(response.read())
+            files[page.name] = path
+    problems = errors_in(tmp_path / name for name in files)
+    assert {files[name]: errors for name, errors in problems.items()} == {}

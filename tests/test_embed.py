@@ -26,6 +26,7 @@ from wagtail.models import Site
 from cms.csp import embed_origins
 from events.factories import EditionPageFactory, build_edition_at_lviv_scale
 from events.models import DayPage, ProgrammePage, Session, TrackPage
+from home.notice import post_notice
 
 KYIV = ZoneInfo("Europe/Kyiv")
 EMBED = "/2017/programme/embed/"
@@ -181,6 +182,15 @@ def test_the_embed_shows_cancelled_and_moved_sessions_as_the_programme_does(clie
         assert "<s>Відкриття</s>" in text, url
         assert "Скасовано" in text and "Лектор захворів" in text, url
         assert "Змінено" in text and "Перенесено з 12:00" in text, url
+
+
+def test_an_urgent_notice_shows_first_in_the_partners_frames_too(client, edition):
+    post_notice(None, text="Через повітряну тривогу події перенесено в укриття.", level="alarm")
+    text = client.get(EMBED).content.decode()
+    notice = text.index('<section class="urgent-notice urgent-notice--alarm"')
+    assert 'role="alert"' in text[notice : text.index(">", notice)]
+    assert "Через повітряну тривогу події перенесено в укриття." in text
+    assert notice < text.index("<h1")
 
 
 @time_machine.travel(datetime.datetime(2017, 6, 13, 9, 0, tzinfo=KYIV), tick=False)

@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 from wagtail.models import Site
 
+from home.site_url import absolute_url
+
 PRODID = "-//City Workshop//Maisternia mista//UK"
 
 
@@ -73,7 +75,7 @@ def session_event(session, request, hostname, edition):
         event.add("location", location)
     if venue and venue.has_location:
         event.add("geo", (float(venue.latitude), float(venue.longitude)))
-    event.add("url", request.build_absolute_uri(session.get_url(request)))
+    event.add("url", absolute_url(session.get_url(request), request))
     if session.track:
         event.add("categories", [session.track.title])
     return event

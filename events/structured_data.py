@@ -8,6 +8,7 @@ with the offset of Europe/Kyiv: 2017-06-12T15:00:00+03:00.
 """
 
 from events.calendar import session_description
+from home.site_url import absolute_url
 from home.templatetags.seo_tags import SHARE_IMAGE_SPEC  # the same image as og:image
 
 # A partner's logo as the page shows it: a rendition, since original images have no
@@ -22,7 +23,7 @@ COUNTRY = "UA"
 
 
 def absolute(request, url):
-    return request.build_absolute_uri(url) if url else None
+    return absolute_url(url, request) if url else None
 
 
 def place(venue, city):

@@ -38,7 +38,7 @@ def test_the_edition_feed_has_every_session_with_the_properties_calendars_need(c
     assert set(events) == {"Відкриття", "Прогулянка дворами", "Велопробіг"}
     walk = events["Прогулянка дворами"]
     session = Session.objects.get(title="Прогулянка дворами")
-    assert str(walk["uid"]) == f"session-{session.pk}@localhost"
+    assert str(walk["uid"]) == f"session-{session.pk}@testserver"
     assert walk["dtstamp"] and walk["last-modified"]
     start, end = walk.decoded("dtstart"), walk.decoded("dtend")
     assert str(walk["dtstart"].params["TZID"]) == "Europe/Kyiv"

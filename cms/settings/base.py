@@ -48,6 +48,10 @@ INSTALLED_APPS = [
     # The content API: v2 (Django REST framework) and v3 (django-ninja, OpenAPI).
     "wagtail.api.v2",
     "wagtail.api.v3",
+    # django-ninja as an app: API v3's interactive docs (/api/v3/docs/) load Swagger UI
+    # from the site's own static files, which django-ninja ships, instead of a CDN
+    # that the Content Security Policy refuses.
+    "ninja",
     "rest_framework",
     "corsheaders",
     "csp",
@@ -267,7 +271,7 @@ ADMIN_CONTENT_SECURITY_POLICY = {
     "img-src": [SELF, "data:", "blob:"],
     "worker-src": [SELF, "blob:"],
 }
-ADMIN_PATH_PREFIXES = ("/admin/", "/django-admin/", "/api/v3/docs/")
+ADMIN_PATH_PREFIXES = ("/admin/", "/django-admin/")
 # The sites that may show the programme in a frame (…/programme/embed/, the «Вбудувати»
 # code on the programme page): their origins, comma-separated, e.g.
 # "https://zt-rada.gov.ua,https://partner.example.org". That route's frame-ancestors

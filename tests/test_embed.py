@@ -109,6 +109,15 @@ def test_the_embed_is_the_programme_alone_and_its_links_open_in_the_top_window(c
     assert " style=" not in text
 
 
+def test_reached_by_another_host_the_embed_gives_only_the_site_s_own_address(client, edition):
+    text = client.get(EMBED, headers={"host": "localhost"}).content.decode()
+    page = Elements(text)
+    assert page.all("link", rel="canonical")[0]["href"] == "http://testserver/2017/programme/"
+    absolute = [a["href"] for a in page.all("a") if "://" in a["href"]]
+    assert absolute == ["http://testserver/2017/programme/"]
+    assert "localhost" not in text
+
+
 def test_the_embed_filters_as_the_programme_page_does(client, edition):
     second_venue = edition.venues.get(name="Мобільний павільйон")
     Session.objects.filter(title="Велопробіг").update(venue=second_venue, kind="excursion")

@@ -21,6 +21,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.test import Client, override_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from wagtail.contrib.frontend_cache.utils import PurgeBatch
 from wagtail.models import Site
 
 from cms.csp import embed_origins
@@ -273,6 +274,16 @@ def test_the_page_cache_keeps_each_answer_with_its_own_framing_headers(client, e
 def policy(response):
     """The directives of an answer's policy, whatever their order."""
     return sorted(d.strip() for d in response["Content-Security-Policy"].split(";"))
+
+
+def test_a_cdn_purge_of_the_programme_takes_its_embed_too(edition):
+    programme = edition.get_children().type(ProgrammePage).get().specific
+    batch = PurgeBatch()
+    batch.add_page(programme)
+    assert sorted(batch.urls) == [
+        "http://testserver/2017/programme/",
+        "http://testserver/2017/programme/embed/",
+    ]
 
 
 def embed_code(client, query=""):

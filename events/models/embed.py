@@ -79,6 +79,12 @@ class EmbeddableProgrammeMixin(RoutablePageMixin):
             'loading="lazy"></iframe>'
         )
 
+    def get_cached_paths(self):
+        """What a CDN purge of this page takes (Wagtail's frontend cache, the urgent
+        notice's purge): the unfiltered embed too. A filtered one is kept no longer
+        than the page cache keeps it (PAGE_CACHE_SECONDS), as any page."""
+        return [*super().get_cached_paths(), self.reverse_subpage("embed")]
+
     @path("embed/", name="embed")
     def programme_embed(self, request):
         """The programme alone, with the programme page's filters (a value that matches

@@ -50,7 +50,7 @@ class EmbeddableProgrammeMixin(RoutablePageMixin):
 
     def embed_url(self, request, form):
         """The embed's full address (SITE_URL's host) with the form's valid filters;
-        None for a page with no address yet (a new page in the editor's preview)."""
+        None for a page that no Site reaches (it has no address to give)."""
         page_url = self.get_url(request)
         if page_url is None:
             return None
@@ -69,7 +69,7 @@ class EmbeddableProgrammeMixin(RoutablePageMixin):
         """The HTML another site pastes to show this programme as the form filters it:
         an iframe with a title, the full width of its column, loaded when scrolled to.
         Plain text (escaped where it is shown), never markup of this page; empty for a
-        page with no address yet."""
+        page that no Site reaches."""
         url = self.embed_url(request, form)
         if url is None:
             return ""

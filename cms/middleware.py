@@ -234,7 +234,9 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
 
     `frame-ancestors` always says what the answer's X-Frame-Options says (the older
     header, for older browsers): 'none' with DENY, the default, and 'self' where a view
-    asks for SAMEORIGIN, as Wagtail's preview views do for the page editor's panel."""
+    asks for SAMEORIGIN, as Wagtail's preview views do for the page editor's panel.
+    An answer exempt from X-Frame-Options keeps the frame-ancestors its view chose: the
+    embeddable programme's (cms.csp.allow_framing_by_embedders)."""
 
     FRAME_ANCESTORS = {"DENY": [NONE], "SAMEORIGIN": [SELF]}
 

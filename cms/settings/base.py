@@ -11,7 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from cms.cache import site_caches
-from cms.csp import inline_style_hashes
+from cms.csp import embed_origins, inline_style_hashes
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -272,6 +272,12 @@ ADMIN_CONTENT_SECURITY_POLICY = {
     "worker-src": [SELF, "blob:"],
 }
 ADMIN_PATH_PREFIXES = ("/admin/", "/django-admin/")
+# The sites that may show the programme in a frame (…/programme/embed/, the «Вбудувати»
+# code on the programme page): their origins, comma-separated, e.g.
+# "https://zt-rada.gov.ua,https://partner.example.org". That route's frame-ancestors
+# is 'self' and these; every other page refuses any frame (cms/csp.py). A value that
+# is not an origin stops the site from starting.
+EMBED_ALLOWED_ORIGINS = embed_origins(env_list("EMBED_ALLOWED_ORIGINS"))
 # The admin asks no other site for anything, as its policy says: no Gravatar (a hash of
 # the editor's e-mail address sent to gravatar.com; Wagtail's default avatar instead)
 # and no update check from every editor's browser to releases.wagtail.org.

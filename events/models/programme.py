@@ -42,6 +42,7 @@ from home.panels import InlinePanel
 from home.site_url import absolute_url
 
 from .edition import EditionPage, Venue
+from .embed import EmbeddableProgrammeMixin
 from .mixins import CachedUrlMixin, CalendarFeedMixin, EditionChildMixin, FeedRoutesMixin
 from .starred import StarredProgrammeMixin
 from .tracks import TrackPage
@@ -64,7 +65,9 @@ def _first_to_start(sessions):
     return [s for s in sessions if s.start_time == first_start]
 
 
-class ProgrammePage(EditionChildMixin, StarredProgrammeMixin, FeedRoutesMixin, Page):
+class ProgrammePage(
+    EditionChildMixin, StarredProgrammeMixin, EmbeddableProgrammeMixin, FeedRoutesMixin, Page
+):
     """The whole programme of an edition, day by day. Its children are the days. Its
     open data: the frab schedule as JSON (`schedule.json`) and XML (`schedule.xml`),
     and a CSV (`programme.csv`);

@@ -129,6 +129,11 @@ def calendar_response(sessions, *, name, filename, request, edition):
         calendar.add_missing_timezones(
             first_date=min(dates), last_date=max(dates) + datetime.timedelta(days=1)
         )
+        # icalendar says the dates it covers in a COMMENT of the VTIMEZONE, which
+        # RFC 5545 (3.6.5) does not allow there (only in its STANDARD and DAYLIGHT
+        # parts): libical flags it.
+        for timezone_ in calendar.walk("VTIMEZONE"):
+            timezone_.pop("COMMENT", None)
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{slugify(filename) or "calendar"}.ics"'
     return response

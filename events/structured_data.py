@@ -94,9 +94,9 @@ class StructuredData:
     def image_of(self, edition, track=None):
         """The image of an event, as og:image picks it: its track's when that is a
         photo, not an icon, else the edition's main image, else the organiser's logo."""
-        if track is not None and (image := self.images.get(track.image_id)) is not None:
-            if image.width >= MIN_SHARE_WIDTH:
-                return self.rendition_url(image, SHARE_IMAGE_SPEC)
+        image = self.images.get(track.image_id) if track is not None else None
+        if image is not None and image.width >= MIN_SHARE_WIDTH:
+            return self.rendition_url(image, SHARE_IMAGE_SPEC)
         if (image := self.images.get(edition.hero_image_id)) is not None:
             return self.rendition_url(image, SHARE_IMAGE_SPEC)
         if (image := self.images.get(self.settings.organiser_logo_id)) is not None:

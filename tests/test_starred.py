@@ -95,7 +95,7 @@ def test_my_calendar_has_a_vevent_per_starred_session(client, edition):
     calendar = Calendar.from_ical(response.content)
     events = {str(event["summary"]): event for event in calendar.walk("VEVENT")}
     assert set(events) == {"Прогулянка дворами", "Велопробіг"}
-    assert str(events["Прогулянка дворами"]["uid"]) == f"session-{walk}@localhost"
+    assert str(events["Прогулянка дворами"]["uid"]) == f"session-{walk}@testserver"
     assert events["Прогулянка дворами"].decoded("dtstart") == datetime.datetime(
         2017, 6, 12, 12, 0, tzinfo=KYIV
     )

@@ -412,10 +412,10 @@ class Venue(Orderable):
     # PostalAddress): the street and house, the postcode, the city (empty: the
     # edition's) and the region; the country is the site's, Ukraine.
     address = models.CharField(
-        _("street and house"),
+        _("address"),
         max_length=300,
         blank=True,
-        help_text=_("For example: Новий бульвар, 4."),
+        help_text=_("The street and house, without the city: Новий бульвар, 4."),
     )
     postal_code = models.CharField(
         _("postcode"),

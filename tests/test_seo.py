@@ -3,6 +3,7 @@ Graph and Twitter cards, the sitemap and robots.txt."""
 
 import csv
 import datetime
+import importlib
 import io
 import json
 import re
@@ -466,3 +467,21 @@ def test_search_and_share_data_cost_at_most_two_queries_at_lviv_scale(
     with django_assert_max_num_queries(len(without) + 2):
         html = get(client, url)
     assert "og:image" in html
+
+
+def test_an_address_that_was_only_the_city_is_no_longer_given_as_the_street(home_page):
+    """The migration that split the venue's address empties an address that says only
+    the city («м. Житомир», the demo's before), and keeps a street."""
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "events.migrations.0010_venue_postal_address_and_free_entry"
+    )
+    edition = EditionPageFactory(parent=home_page, city="Житомир")
+    city = VenueFactory(edition=edition, address="м. Житомир")
+    street = VenueFactory(edition=edition, address="Новий бульвар, 4")
+    migration.city_only_addresses_emptied(apps, None)
+    city.refresh_from_db()
+    street.refresh_from_db()
+    assert (city.address, street.address) == ("", "Новий бульвар, 4")
+    assert city.postal_address(edition) == "Житомир, 10014"

@@ -4,6 +4,23 @@ import django.core.validators
 from django.db import migrations, models
 
 
+CITY_PREFIXES = ("м.", "місто")
+
+
+def city_only_addresses_emptied(apps, schema_editor):
+    """An address that says only the edition's city («м. Житомир», as the demo had it)
+    is no street: it is emptied, so that search engines are not given a city for a
+    street (the city is the edition's, or the venue's new locality)."""
+    Venue = apps.get_model("events", "Venue")
+    for venue in Venue.objects.select_related("edition"):
+        words = venue.address.strip().rstrip(".")
+        for prefix in CITY_PREFIXES:
+            words = words.removeprefix(prefix).strip()
+        if words and words == venue.edition.city.strip():
+            venue.address = ""
+            venue.save(update_fields=["address"])
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -36,4 +53,5 @@ class Migration(migrations.Migration):
             name='address',
             field=models.CharField(blank=True, help_text='The street and house, without the city: Новий бульвар, 4.', max_length=300, verbose_name='address'),
         ),
+        migrations.RunPython(city_only_addresses_emptied, migrations.RunPython.noop),
     ]

@@ -162,3 +162,40 @@ def test_the_libical_check_rejects_a_publish_without_organizer(tmp_path):
     )
     (errors,) = libical_problems({"old": text}, tmp_path).values()
     assert "ORGANIZER" in errors[0]
+
+
+@pytest.mark.servers
+def test_a_calendar_app_subscribing_to_the_served_demo_gets_valid_feeds_with_its_hostname(
+    tmp_path,
+):
+    """The demo as `make run` serves it, over HTTP: the feeds a calendar app
+    subscribes to, asked for under another name of the host (localhost), carry UIDs
+    at the site's public hostname and pass both checkers; the pages' JSON-LD gives
+    the same public address."""
+    import requests
+
+    from .helpers import DemoSite, demo_copy
+
+    database_url, media_root = demo_copy(tmp_path)
+    with DemoSite(database_url, media_root, loaded=True).serve() as url:
+        port = url.rsplit(":", 1)[1]
+        alias = f"http://localhost:{port}"
+        files = {}
+        for path in ("/2017/calendar.ics", "/2017/programme/2017-06-12/calendar.ics"):
+            response = requests.get(f"{alias}{path}", timeout=30)
+            assert response.status_code == 200, path
+            assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+            files[path] = response.content.decode()
+        page = requests.get(f"{alias}/2017/", timeout=30).text
+    for path, text in files.items():
+        events = IcsCalendarStream.calendar_from_ics(text).events
+        assert events, path
+        assert {event.uid.rpartition("@")[2] for event in events} == {"127.0.0.1"}
+        assert {event.organizer.uri for event in events} == {
+            "mailto:maisternia.zhytomyr@example.org"
+        }
+        assert {str(event.url).split("/2017/")[0] for event in events} == {url}
+    assert libical_problems(files, tmp_path) == {}
+    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page)[1])
+    assert data["url"] == f"{url}/2017/"
+    assert all(event["url"].startswith(f"{url}/2017/") for event in data["subEvent"])

@@ -4,19 +4,20 @@ their return annotations give API v3's OpenAPI schema its types."""
 
 import datetime
 
-from django.conf import settings
 from django.utils import timezone
-from rest_framework.fields import Field
+from rest_framework.fields import Field, FloatField
 from typing_extensions import TypedDict
 from wagtail.images.api.fields import ImageRenditionField
 from wagtail.models import CollectionViewRestriction
 
+from home.site_url import absolute_url
 
-def full_url(path):
-    """An absolute address, as Wagtail gives an image rendition's `full_url`."""
-    if path and path.startswith("/"):
-        return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
-    return path
+
+def full_url(path, request=None):
+    """A file's absolute address on the site's canonical address (an address that is
+    already absolute, on an object storage, is given back as it is). API v2 hands its
+    fields the request; API v3 does not, and the default Site's address is the same."""
+    return absolute_url(path, request) if path else path
 
 
 def rendition(source, filter_spec="fill-1440x810"):
@@ -30,6 +31,14 @@ class LocalDateTimeField(Field):
 
     def to_representation(self, value: datetime.datetime) -> str:
         return timezone.localtime(value).isoformat()
+
+
+class CoordinateField(FloatField):
+    """A latitude or longitude in degrees, as a JSON number (its return annotation
+    types it in API v3's schema, where a bare FloatField would be «any value»)."""
+
+    def to_representation(self, value) -> float:
+        return super().to_representation(value)
 
 
 class TrackSummary(TypedDict):
@@ -74,12 +83,12 @@ def is_public(document, restricted_paths):
     return not document.collection.path.startswith(tuple(restricted_paths))
 
 
-def document_file(document) -> DocumentFile:
+def document_file(document, request=None) -> DocumentFile:
     return DocumentFile(
         id=document.pk,
         title=document.title,
         url=document.url,
-        full_url=full_url(document.url),
+        full_url=full_url(document.url, request),
         file_type=document.content_type,
         file_size=document.get_file_size(),
     )
@@ -92,7 +101,7 @@ class DocumentFileField(Field):
     def to_representation(self, document) -> DocumentFile | None:
         if not is_public(document, restricted_collection_paths()):
             return None
-        return document_file(document)
+        return document_file(document, self.context.get("request"))
 
 
 class DocumentEntry(TypedDict):
@@ -107,11 +116,12 @@ class DocumentItemsField(Field):
 
     def to_representation(self, items) -> list[DocumentEntry]:
         restricted = restricted_collection_paths()
+        request = self.context.get("request")
         return [
             DocumentEntry(
                 title=item.display_title,
                 description=item.description,
-                document=document_file(item.document),
+                document=document_file(item.document, request),
             )
             for item in items.select_related("document__collection")
             if is_public(item.document, restricted)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from events.calendar import site_hostname
 from home.dates import format_date, format_time, format_time_range
+from home.site_url import absolute_url
 
 # The fields whose change is recorded, as (field of the snapshot, name in the log).
 TRACKED = ("start_time", "end_time", "venue_id", "status", "title")
@@ -96,7 +97,13 @@ class ChangesFeed(Feed):
 
     def __call__(self, request, *args, **kwargs):
         self.hostname = site_hostname(request)
+        # The feed's own address (rel="self"), which Django's Feed would put on the
+        # request's host.
+        self.self_url = absolute_url(request.path, request)
         return super().__call__(request, *args, **kwargs)
+
+    def feed_url(self, programme):
+        return self.self_url
 
     def get_object(self, request, *args, **kwargs):
         return self.programme

@@ -34,6 +34,7 @@ from django.utils.text import capfirst, slugify
 
 from events.calendar import site_hostname
 from events.structured_data import LANGUAGE, absolute, session_url
+from home.site_url import absolute_url
 from home.spreadsheets import BYTE_ORDER_MARK, CSV_CONTENT_TYPE, neutralise
 
 SCHEMA_URL = "https://c3voc.de/schedule/schema.json"
@@ -243,7 +244,7 @@ def frab_schedule(programme, request):
         "generator": GENERATOR,
         "schedule": {
             "version": schedule_version(days, edition),
-            "base_url": request.build_absolute_uri("/"),
+            "base_url": absolute_url("/", request),
             "conference": conference,
         },
     }

@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from events.forms import normalise_email, started_token
 from events.mail import CONFIRMATION, PRESS_COPY, queue_mail
 from events.ratelimit import too_many_posts
+from home.site_url import absolute_url
 
 THANKS_PARAMETER = "thanks"
 STATUS_SESSION_KEY = "form_status"
@@ -287,8 +288,8 @@ def queue_press_copy(page, request, submission):
         return
     context = {
         "answers": answers(page, submission),
-        "submissions_url": request.build_absolute_uri(
-            reverse("wagtailforms:list_submissions", args=[page.pk])
+        "submissions_url": absolute_url(
+            reverse("wagtailforms:list_submissions", args=[page.pk]), request
         ),
     }
     queue_mail(
@@ -312,8 +313,8 @@ def queue_confirmation(page, request, submission):
         "edition": edition,
         "submission": submission,
         "venue": edition.main_venue,
-        "edition_url": request.build_absolute_uri(edition.get_url(request)),
-        "calendar_url": request.build_absolute_uri(edition.feed_url("calendar", request)),
+        "edition_url": absolute_url(edition.get_url(request), request),
+        "calendar_url": absolute_url(edition.feed_url("calendar", request), request),
     }
     subject, body = page.confirmation_templates
     queue_mail(

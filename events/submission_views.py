@@ -27,6 +27,7 @@ from wagtail.contrib.forms.views import (
 )
 from wagtail.models import Page
 
+from home.site_url import absolute_url
 from home.spreadsheets import (
     BYTE_ORDER_MARK,
     CSV_CONTENT_TYPE,
@@ -145,7 +146,7 @@ class WorkshopSubmissionsListView(SubmissionsListView):
         row = super().to_row_dict(item)
         if row.get("attachment"):
             # Where the staff download it: a link that asks them to log in.
-            row["attachment"] = self.request.build_absolute_uri(attachment_url(item))
+            row["attachment"] = absolute_url(attachment_url(item), self.request)
         return row
 
     def get_context_data(self, **kwargs):

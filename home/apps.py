@@ -8,7 +8,10 @@ class HomeConfig(AppConfig):
     verbose_name = _("Home and site settings")
 
     def ready(self):
-        from home import signals  # noqa: F401 (connects the page cache's emptying)
+        from home import (
+            signals,  # noqa: F401 (connects the page cache's emptying)
+            site_url,  # noqa: F401 (registers the public address's deploy check)
+        )
         from home.admin_language import label_unlabelled_fields
 
         label_unlabelled_fields()

@@ -38,6 +38,7 @@ from wagtail.models import Page
 from cms.middleware import carries_credentials
 from home.models import SiteSettings, UrgentNotice
 from home.signals import empty_page_cache
+from home.site_url import absolute_url
 
 logger = logging.getLogger(__name__)
 
@@ -127,7 +128,7 @@ def purge_front_end_cache():
     few addresses at a time. A CDN that fails is logged by Wagtail; one so slow that
     PURGE_SECONDS go by is left alone for the rest, which are then at most
     PAGE_CACHE_SECONDS behind. Returns how many addresses were sent, of how many."""
-    api = settings.WAGTAILADMIN_BASE_URL + reverse("urgent_notice_api")
+    api = absolute_url(reverse("urgent_notice_api"))
     batch = PurgeBatch()
     batch.add_pages(Page.objects.live().public().specific(defer=True))
     # The API, then the pages nearest the site's top (the home page, the editions).

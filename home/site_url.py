@@ -9,8 +9,10 @@ hostname, so that two cities' sites never give the same identifier."""
 from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
+from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS
+from django.http.request import validate_host
 from wagtail.models import Site
 
 SCHEME_PORTS = {"http": 80, "https": 443}
@@ -57,3 +59,30 @@ def absolute_url(path, request=None):
     """The full address of a path on the site (an address that is already absolute,
     a rendition on the object storage, say, is given back as it is)."""
     return urljoin(site_root_url(request) + "/", path)
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_site_url(app_configs, **kwargs):
+    """`check --deploy`: the public address is a valid https address of one of the
+    site's hosts; a forgotten SITE_URL would put 127.0.0.1:8000 into every link."""
+    try:
+        hostname, port = parse_site_url(settings.SITE_URL)
+    except ImproperlyConfigured as error:
+        return [checks.Error(str(error), id="home.E001")]
+    found = []
+    if port != 443:
+        found.append(
+            checks.Warning(
+                f"SITE_URL is {settings.SITE_URL}: the public address should be https.",
+                hint="Set SITE_URL to the address visitors reach, e.g. https://maisternia.example.org.",
+                id="home.W001",
+            )
+        )
+    if not validate_host(hostname, settings.ALLOWED_HOSTS):
+        found.append(
+            checks.Warning(
+                f"SITE_URL's host {hostname} is not in ALLOWED_HOSTS.",
+                id="home.W002",
+            )
+        )
+    return found

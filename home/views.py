@@ -14,6 +14,7 @@ from wagtail.models import Page
 
 from cms.search import MAX_SEARCH_LENGTH, MAX_SEARCH_WORDS, first_words
 from home.models import HomePage
+from home.site_url import absolute_url
 from home.templatetags.seo_tags import plain_text
 
 RESULTS_PER_PAGE = 20
@@ -125,7 +126,7 @@ def robots_txt(request):
         "Disallow: /admin/",
         "Disallow: /django-admin/",
         "",
-        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+        f"Sitemap: {absolute_url(reverse('sitemap'), request)}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 

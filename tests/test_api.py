@@ -2,13 +2,16 @@
 public content, a valid OpenAPI document, CORS, caching and bounded queries."""
 
 import datetime
+import re
 
 import pytest
+from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from openapi_spec_validator import validate
-from wagtail.models import Collection, CollectionViewRestriction, PageViewRestriction
+from wagtail.models import Collection, CollectionViewRestriction, PageViewRestriction, Site
 
 from documents.factories import DocumentFactory, DocumentItemFactory
 from documents.models import DocumentsPage
@@ -254,3 +257,100 @@ def test_an_absurd_offset_is_a_400_not_a_server_error(client, content, base):
     # PostgreSQL refuses an OFFSET past 64 bits; schemathesis found this one.
     response = client.get(base, {"offset": "67615402244421602855828659896320"})
     assert response.status_code == 400
+
+
+def test_every_address_in_both_versions_is_the_canonical_one(client, content):
+    """Whatever host a request came in by, `detail_url` (WAGTAILAPI_BASE_URL, the
+    SITE_URL) and `html_url` (the Site record, synced from it) start with the site's
+    canonical address, and so do the files' `full_url` and v3's download addresses."""
+    site = Site.objects.get(is_default_site=True)
+    assert site.root_url == settings.SITE_URL == "http://testserver"
+    documents = DocumentsPage.objects.child_of(content).get()
+    elsewhere = {"HTTP_HOST": "127.0.0.1"}
+    for base in (V2, V3):
+        for page in (content, documents):
+            data = client.get(f"{base}{page.pk}/", **elsewhere).json()
+            assert data["meta"]["detail_url"] == f"http://testserver{base}{page.pk}/"
+            assert data["meta"]["html_url"] == "http://testserver" + page.url
+        entry = data["documents"][0]["document"]
+        assert entry["full_url"] == "http://testserver" + entry["url"]
+        listed = client.get(base, {"type": "events.EditionPage"}, **elsewhere).json()
+        assert listed["items"][0]["meta"]["detail_url"].startswith("http://testserver/api/")
+    for kind in ("documents", "images"):
+        for item in client.get(f"/api/v3/{kind}/", **elsewhere).json()["items"]:
+            assert item["meta"]["detail_url"].startswith(f"http://testserver/api/v3/{kind}/")
+            assert item["meta"]["download_url"].startswith("http://testserver/")
+
+
+def test_v3_gives_the_home_page_no_parent_and_every_other_page_its_own(client, content):
+    """The tree's root, above the home page, is not served: v3 says null (as v2 does)
+    instead of a `detail_url` that would be a 404."""
+    home = content.get_parent()
+    for base in (V2, V3):
+        assert client.get(f"{base}{home.pk}/").json()["meta"]["parent"] is None
+        parent = client.get(f"{base}{content.pk}/").json()["meta"]["parent"]
+        assert parent["id"] == home.pk
+        assert client.get(parent["meta"]["detail_url"]).status_code == 200
+
+
+def test_v3_images_download_as_their_largest_rendition_as_in_v2(client, content):
+    """nginx serves only renditions under /media/ (an original may be in a restricted
+    collection): an image's download address is its max-2400x2400 rendition."""
+    image = content.hero_image
+    v2_image = client.get(f"/api/v2/images/{image.pk}/").json()
+    v3_image = client.get(f"/api/v3/images/{image.pk}/").json()
+    rendition = image.get_rendition("max-2400x2400")
+    assert v2_image["meta"]["download_url"] == rendition.url
+    assert v3_image["meta"]["download_url"] == "http://testserver" + rendition.url
+    assert "/original_images/" not in v3_image["meta"]["download_url"]
+
+
+def test_v3_lists_of_images_and_documents_cost_the_same_queries_for_3_or_12(
+    client, content, django_assert_max_num_queries
+):
+    def count(url):
+        client.get(url)  # renditions are made on the first request, then read together
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    urls = ["/api/v3/images/", "/api/v3/documents/", f"{V3}{content.pk}/"]
+    small = [count(url) for url in urls]
+    for number in range(9):
+        ImageFactory(title=f"Фото {number}")
+        DocumentFactory(title=f"Документ {number}")
+    assert [count(url) for url in urls] == small
+    with django_assert_max_num_queries(small[0]):
+        client.get("/api/v3/images/", {"limit": 20})
+
+
+def test_the_openapi_document_names_the_canonical_server_and_types_refusals(client, db):
+    document = client.get("/api/v3/openapi.json").json()
+    assert document["servers"] == [{"url": settings.SITE_URL}]
+    assert document["info"]["license"]["name"] == "MIT"
+    listing = document["paths"]["/api/v3/pages/"]["get"]["responses"]
+    assert listing["400"] == {"$ref": "#/components/responses/BadRequest"}
+    refused = client.get(V3, {"search": "a\x00b"})
+    assert refused.status_code == 400
+    assert refused["Content-Type"] == "application/problem+json"
+    assert set(refused.json()) <= set(
+        document["components"]["schemas"]["ProblemDetail"]["properties"]
+    )
+
+
+def test_the_v3_docs_page_loads_only_the_sites_own_static_files(client, db):
+    """Swagger UI's script, style and icons are django-ninja's files among the site's
+    static files (collected with the rest), under the public policy; no CDN."""
+    response = client.get("/api/v3/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert {"swagger-ui-bundle.js", "swagger-ui-init.js", "swagger-ui.css"} <= {
+        asset.rpartition("/")[2] for asset in assets
+    }
+    for asset in assets:
+        assert asset.startswith(settings.STATIC_URL), asset
+        assert finders.find(asset.removeprefix(settings.STATIC_URL)), asset
+    assert "<script>" not in html  # no inline script: the policy would refuse it
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self';" in policy and "unsafe" not in policy

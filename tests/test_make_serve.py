@@ -28,7 +28,7 @@ PASSWORD = "serve-" + uuid.uuid4().hex
 # What the caller's environment must not decide for `make serve`.
 NOT_INHERITED = (
     *("DJANGO_", "SECRET_KEY", "ALLOWED_HOSTS", "CSRF_", "SECURE_", "SERVE_MEDIA", "EMAIL_"),
-    *("WAGTAILADMIN_BASE_URL", "REDIS_", "AWS_", "GUNICORN_", "MAKE", "MFLAGS"),
+    *("SITE_URL", "REDIS_", "AWS_", "GUNICORN_", "MAKE", "MFLAGS"),
 )
 
 

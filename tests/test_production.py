@@ -24,9 +24,10 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "a-real-looking-secret-key-Jx8pQ2vN7rT4wY1zK6mB3cF9hL5dS0gA",
     "ALLOWED_HOSTS": "maisternia.example.org",
     "CSRF_TRUSTED_ORIGINS": "https://maisternia.example.org",
+    "SITE_URL": "https://maisternia.example.org",
 }
-# What the issue says production needs and no more.
-MINIMAL_ENV = {name: PRODUCTION_ENV[name] for name in ("SECRET_KEY", "ALLOWED_HOSTS")}
+# What production needs and no more: the secret, the hosts and the public address.
+MINIMAL_ENV = {name: PRODUCTION_ENV[name] for name in ("SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL")}
 
 
 def manage(*arguments, **env):
@@ -46,7 +47,7 @@ def test_the_deployment_checks_pass_with_a_real_looking_environment():
     assert "no issues (0 silenced)" in result.stdout
 
 
-def test_the_deployment_checks_pass_with_only_a_secret_key_and_the_hosts():
+def test_the_deployment_checks_pass_with_only_a_secret_key_the_hosts_and_the_address():
     system = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "TMPDIR")}
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -57,6 +58,20 @@ def test_the_deployment_checks_pass_with_only_a_secret_key_and_the_hosts():
     )
     assert result.returncode == 0, result.stderr
     assert "no issues (0 silenced)" in result.stdout
+
+
+def test_the_deployment_checks_refuse_a_forgotten_or_wrong_public_address():
+    system = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "TMPDIR")}
+    env = {**system, **MINIMAL_ENV, "DJANGO_SETTINGS_MODULE": "cms.settings.production"}
+    del env["SITE_URL"]
+    command = [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"]
+    forgotten = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
+    assert forgotten.returncode == 1
+    assert "home.W001" in forgotten.stderr and "home.W002" in forgotten.stderr
+    other = manage("check", "--deploy", SITE_URL="https://elsewhere.example.org")
+    assert "home.W002" in other.stderr and "home.W001" not in other.stderr
+    wrong = manage("check", "--deploy", SITE_URL="https://maisternia.example.org:8443")
+    assert wrong.returncode == 1 and "home.E001" in wrong.stderr
 
 
 def test_without_hsts_the_deployment_checks_say_so():

@@ -48,6 +48,10 @@ INSTALLED_APPS = [
     # The content API: v2 (Django REST framework) and v3 (django-ninja, OpenAPI).
     "wagtail.api.v2",
     "wagtail.api.v3",
+    # django-ninja as an app: API v3's interactive docs (/api/v3/docs/) load Swagger UI
+    # from the site's own static files, which django-ninja ships, instead of a CDN
+    # that the Content Security Policy refuses.
+    "ninja",
     "rest_framework",
     "corsheaders",
     "csp",
@@ -267,7 +271,7 @@ ADMIN_CONTENT_SECURITY_POLICY = {
     "img-src": [SELF, "data:", "blob:"],
     "worker-src": [SELF, "blob:"],
 }
-ADMIN_PATH_PREFIXES = ("/admin/", "/django-admin/", "/api/v3/docs/")
+ADMIN_PATH_PREFIXES = ("/admin/", "/django-admin/")
 # The admin asks no other site for anything, as its policy says: no Gravatar (a hash of
 # the editor's e-mail address sent to gravatar.com; Wagtail's default avatar instead)
 # and no update check from every editor's browser to releases.wagtail.org.

@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey
-from rest_framework.fields import FloatField
 from wagtail import blocks, hooks
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import (
@@ -30,7 +29,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from events.api_fields import DocumentFileField, rendition
+from events.api_fields import CoordinateField, DocumentFileField, rendition
 from home.models import HomePage, SiteSettings
 from home.panels import InlinePanel
 from home.permissions import ModeratedDeletionMixin
@@ -475,8 +474,8 @@ class Venue(Orderable):
         APIField("postal_code"),
         APIField("locality"),
         APIField("region"),
-        APIField("latitude", serializer=FloatField()),
-        APIField("longitude", serializer=FloatField()),
+        APIField("latitude", serializer=CoordinateField()),
+        APIField("longitude", serializer=CoordinateField()),
         APIField("access_note"),
     ]
 

@@ -39,6 +39,7 @@ from events.changes import ChangesFeed, change_parts, differences, snapshot
 from events.exports import frab_response, frab_xml_response, programme_csv
 from events.filters import ProgrammeFilterForm
 from home.panels import InlinePanel
+from home.site_url import absolute_url
 
 from .edition import EditionPage, Venue
 from .mixins import CachedUrlMixin, CalendarFeedMixin, EditionChildMixin, FeedRoutesMixin
@@ -229,10 +230,8 @@ class ProgrammePage(EditionChildMixin, StarredProgrammeMixin, FeedRoutesMixin, P
     def changes_atom(self, request):
         changes = self.recent_changes()
         for change in changes:
-            change.link = request.build_absolute_uri(self.change_link(change, request))
-        page_url = request.build_absolute_uri(
-            self.get_url(request) + self.reverse_subpage("changes")
-        )
+            change.link = absolute_url(self.change_link(change, request), request)
+        page_url = absolute_url(self.get_url(request) + self.reverse_subpage("changes"), request)
         return ChangesFeed(self, changes, page_url)(request)
 
     @path("schedule.json/", name="frab")

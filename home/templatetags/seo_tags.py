@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from home.dates import format_day
 from home.models import HomePage, SiteSettings
+from home.site_url import absolute_url
 
 register = template.Library()
 
@@ -90,8 +91,8 @@ def title_of(page, session, edition, site_name):
 def url_of(request, page, session):
     """The canonical address: the page's (or the session's) without any query string."""
     if page is None:
-        return request.build_absolute_uri(request.path)
-    return request.build_absolute_uri((session or page).get_url(request))
+        return absolute_url(request.path, request)
+    return absolute_url((session or page).get_url(request), request)
 
 
 def share_image_of(request, page, edition):
@@ -106,7 +107,7 @@ def share_image_of(request, page, edition):
         return None
     rendition = image.get_rendition(spec)
     return ShareImage(
-        url=request.build_absolute_uri(rendition.url),
+        url=absolute_url(rendition.url, request),
         width=rendition.width,
         height=rendition.height,
         alt=image.default_alt_text,

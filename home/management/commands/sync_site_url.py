@@ -12,4 +12,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         changed = sync_site()
-        self.stdout.write(f"Site address: {settings.SITE_URL} ({'set' if changed else 'unchanged'})")
+        self.stdout.write(
+            f"Site address: {settings.SITE_URL} ({'set' if changed else 'unchanged'})"
+        )

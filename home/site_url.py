@@ -48,11 +48,16 @@ def sync_site(using=DEFAULT_DB_ALIAS):
 def site_root_url(request=None):
     """The scheme and host every absolute address starts with: the root_url of the
     request's Site (Wagtail keeps it on the request, so no query after the first), else
-    of the default Site, else SITE_URL before the first migration."""
+    of the one Site (from Wagtail's cached list of the sites' root paths: no query once
+    cached) or the default one, else SITE_URL before the first migration."""
     site = Site.find_for_request(request) if request is not None else None
-    if site is None:
-        site = Site.objects.filter(is_default_site=True).first()
-    return site.root_url if site else settings.SITE_URL.rstrip("/")
+    if site is not None:
+        return site.root_url
+    root_paths = Site.get_site_root_paths()
+    if len(root_paths) == 1:
+        return root_paths[0].root_url
+    site = Site.objects.filter(is_default_site=True).first()
+    return site.root_url if site else settings.SITE_URL
 
 
 def absolute_url(path, request=None):

@@ -53,7 +53,9 @@ class EditionPageFactory(PageFactory):
 class VenueFactory(DjangoModelFactory):
     edition = factory.SubFactory(EditionPageFactory)
     name = factory.Sequence(lambda n: f"Майданчик {n}")
-    address = "м. Житомир"
+    address = "Новий бульвар, 4"
+    postal_code = "10014"
+    region = "Житомирська область"
     latitude = "50.254650"
     longitude = "28.658667"
 

@@ -44,7 +44,10 @@ def test_the_edition_feed_has_every_session_with_the_properties_calendars_need(c
     assert str(walk["dtstart"].params["TZID"]) == "Europe/Kyiv"
     assert start == datetime.datetime(2017, 6, 12, 12, 0, tzinfo=KYIV)
     assert end == datetime.datetime(2017, 6, 12, 13, 30, tzinfo=KYIV)
-    assert str(walk["location"]) == "Майданчик біля бібліотеки, Намет 1, м. Житомир"
+    assert (
+        str(walk["location"])
+        == "Майданчик біля бібліотеки, Намет 1, Новий бульвар, 4, Житомир, 10014"
+    )
     assert "Олена Петрук" in str(walk["description"])
     assert "<" not in str(walk["description"])
     assert str(walk["url"]) == f"http://testserver{session.url}"

@@ -3,6 +3,7 @@ Graph and Twitter cards, the sitemap and robots.txt."""
 
 import csv
 import datetime
+import importlib
 import io
 import json
 import re
@@ -14,9 +15,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from wagtail_factories import ImageFactory
 
+from documents.factories import DocumentItemFactory, DocumentsPageFactory
 from events.factories import (
     EditionPageFactory,
     EditionPartnerFactory,
+    RegistrationFormPageFactory,
     SessionFactory,
     VenueFactory,
     build_edition_at_lviv_scale,
@@ -63,6 +66,14 @@ class HeadParser(HTMLParser):
             self.meta[attrs.get("property") or attrs["name"]] = attrs.get("content")
         elif tag == "link" and attrs.get("rel") == "canonical":
             self.canonical = attrs["href"]
+
+
+def sessions_of(data):
+    """The session Events of a page inside an edition (its @graph ends with the
+    edition's Event)."""
+    *sessions, edition = data["@graph"]
+    assert edition["@id"].endswith("/#event")
+    return sessions
 
 
 def head(html):
@@ -114,12 +125,23 @@ def test_the_edition_is_an_event_with_place_dates_organisers_and_image(
     assert data["eventAttendanceMode"] == "https://schema.org/OfflineEventAttendanceMode"
     assert data["inLanguage"] == "uk"
     assert data["url"] == "http://testserver/2017/"
-    assert re.fullmatch(r"http://testserver/media/images/.+\.fill-1200x630\.\w+", data["image"])
-    [organiser] = data["organizer"]
+    [image] = data["image"]
+    assert re.fullmatch(r"http://testserver/media/images/.+\.fill-1200x630\.\w+", image)
+    # The site's organiser (no name in the settings: the site's), then the edition's.
+    site, organiser = data["organizer"]
+    assert site == {"@type": "Organization", "name": "Майстерня міста", "url": "http://testserver/"}
     assert organiser["@type"] == "Organization"
     assert organiser["name"] == "Житомирська міська рада"
     assert organiser["url"] == "https://zt-rada.gov.ua/"
     assert organiser["logo"].startswith("http://testserver/media/")
+    assert data["isAccessibleForFree"] is True
+    assert data["offers"] == {
+        "@type": "Offer",
+        "price": 0,
+        "priceCurrency": "UAH",
+        "availability": "https://schema.org/InStock",
+        "url": "http://testserver/2017/",
+    }
     assert [funder["name"] for funder in data["funder"]] == ["Уряд Швейцарії"]
 
 
@@ -133,8 +155,10 @@ def test_an_edition_with_several_venues_lists_them_all_as_places(client, edition
     assert main["@type"] == "Place"
     assert main["address"] == {
         "@type": "PostalAddress",
-        "streetAddress": "м. Житомир",
+        "streetAddress": "Новий бульвар, 4",
         "addressLocality": "Житомир",
+        "postalCode": "10014",
+        "addressRegion": "Житомирська область",
         "addressCountry": "UA",
     }
     assert main["geo"] == {"@type": "GeoCoordinates", "latitude": 50.25465, "longitude": 28.658667}
@@ -167,31 +191,34 @@ def test_the_sessions_of_an_edition_are_its_sub_events_in_kyiv_time(client, edit
 
 def test_a_day_gives_its_sessions_as_events_of_the_edition(client, edition):
     day = DayPage.objects.get(date=datetime.date(2017, 6, 12))
-    events = json_ld(get(client, day.url))
+    data = json_ld(get(client, day.url))
+    assert data["@context"] == "https://schema.org"
+    edition_event = data["@graph"][-1]
+    assert edition_event["name"] == "Майстерня міста Житомир"
+    assert edition_event["url"] == "http://testserver/2017/"
+    assert edition_event["location"]["name"] == "Майданчик біля бібліотеки"  # the main one
+    events = sessions_of(data)
     assert [event["name"] for event in events] == ["Відкриття", "Прогулянка дворами"]
     for event in events:
-        assert event["@context"] == "https://schema.org"
         assert event["@type"] == "Event"
-        assert event["superEvent"]["@type"] == "Event"
-        assert event["superEvent"]["name"] == "Майстерня міста Житомир"
-        assert event["superEvent"]["url"] == "http://testserver/2017/"
+        assert event["superEvent"] == {"@id": "http://testserver/2017/#event"}
     assert events[0]["startDate"] == "2017-06-12T10:00:00+03:00"
     assert events[0]["url"] == f"http://testserver{session('Відкриття').get_url()}"
 
 
 def test_a_track_gives_its_sessions_across_days_as_events(client, edition):
     track = TrackPage.objects.get(title="Громадський простір")
-    events = json_ld(get(client, track.url))
+    events = sessions_of(json_ld(get(client, track.url)))
     assert [event["name"] for event in events] == ["Прогулянка дворами", "Велопробіг"]
     assert events[1]["startDate"].startswith("2017-06-13T")
     assert all(event["keywords"] == "Громадський простір" for event in events)
-    assert all(event["superEvent"]["url"] == "http://testserver/2017/" for event in events)
+    assert all(event["superEvent"]["@id"] == "http://testserver/2017/#event" for event in events)
 
 
 def test_a_session_page_is_an_event_of_the_edition(client, edition):
     walk = session("Прогулянка дворами")
     html = get(client, walk.get_url())
-    data = json_ld(html)
+    [data] = sessions_of(json_ld(html))
     assert data["@type"] == "Event"
     assert data["name"] == "Прогулянка дворами"
     assert data["url"] == head(html).canonical
@@ -213,8 +240,8 @@ def test_a_session_without_a_venue_takes_place_at_the_main_venue_for_every_reade
         track=edition.tracks[0],
     )
     main = "Майданчик біля бібліотеки"
-    assert json_ld(get(client, day.url))[-1]["location"]["name"] == main
-    assert json_ld(get(client, picnic.get_url()))["location"]["name"] == main
+    assert sessions_of(json_ld(get(client, day.url)))[-1]["location"]["name"] == main
+    assert sessions_of(json_ld(get(client, picnic.get_url())))[0]["location"]["name"] == main
     for feed in (
         f"{day.url}calendar.ics",
         f"{edition.tracks[0].url}calendar.ics",
@@ -237,12 +264,15 @@ def test_a_session_without_a_venue_takes_place_at_the_main_venue_for_every_reade
     assert main in row.values()
 
 
-def test_the_home_page_is_a_series_of_editions(client, edition, home_page):
-    data = json_ld(get(client, "/"))
-    assert data["@type"] == "EventSeries"
-    assert data["name"] == "Майстерня міста"
-    assert data["url"] == "http://testserver/"
-    [sub_event] = data["subEvent"]
+def test_the_home_page_is_the_site_and_a_list_of_its_editions(client, edition, home_page):
+    site, editions = json_ld(get(client, "/"))["@graph"]
+    assert site["@type"] == "WebSite"
+    assert site["name"] == editions["name"] == "Майстерня міста"
+    assert site["url"] == "http://testserver/"
+    assert editions["@type"] == "ItemList"
+    [item] = editions["itemListElement"]
+    assert item["position"] == 1
+    sub_event = item["item"]
     assert sub_event["name"] == "Майстерня міста Житомир"
     assert (sub_event["startDate"], sub_event["endDate"]) == ("2017-06-12", "2017-06-17")
     assert sub_event["url"] == "http://testserver/2017/"
@@ -255,7 +285,7 @@ def test_nothing_in_the_data_can_close_its_script_element(client, edition):
     SessionFactory(page=day, title=title, start_time=datetime.time(20))
     html = get(client, day.url)
     assert "<script>alert(1)" not in html
-    assert json_ld(html)[-1]["name"] == title
+    assert sessions_of(json_ld(html))[-1]["name"] == title
 
 
 # Open Graph and Twitter cards
@@ -410,10 +440,17 @@ def lviv_scale(home_page):
     edition.save()
     for role in ("organiser", "organiser", "funder", "partner"):
         EditionPartnerFactory(edition=edition, role=role, logo=ImageFactory())
+    documents = DocumentsPageFactory(parent=edition)
+    for number in range(12):
+        DocumentItemFactory(page=documents, document__title=f"Документ {number}")
+    RegistrationFormPageFactory(parent=edition)
     return edition
 
 
-@pytest.mark.parametrize("part", ["edition", "day", "track", "session", "home", "programme"])
+@pytest.mark.parametrize(
+    "part",
+    ["edition", "day", "track", "session", "home", "programme", "documents", "registration"],
+)
 def test_search_and_share_data_cost_at_most_two_queries_at_lviv_scale(
     client, lviv_scale, part, monkeypatch, django_assert_max_num_queries
 ):
@@ -425,6 +462,8 @@ def test_search_and_share_data_cost_at_most_two_queries_at_lviv_scale(
         "session": day.sessions.first().get_url(),
         "home": "/",
         "programme": lviv_scale.programme_page.url,
+        "documents": lviv_scale.documents_page.url,
+        "registration": lviv_scale.registration_page.url,
     }[part]
     client.get(url)  # warm the site and settings caches, make the renditions
     with monkeypatch.context() as patch:
@@ -435,3 +474,21 @@ def test_search_and_share_data_cost_at_most_two_queries_at_lviv_scale(
     with django_assert_max_num_queries(len(without) + 2):
         html = get(client, url)
     assert "og:image" in html
+
+
+def test_an_address_that_was_only_the_city_is_no_longer_given_as_the_street(home_page):
+    """The migration that split the venue's address empties an address that says only
+    the city («м. Житомир», the demo's before), and keeps a street."""
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "events.migrations.0010_venue_postal_address_and_free_entry"
+    )
+    edition = EditionPageFactory(parent=home_page, city="Житомир")
+    city = VenueFactory(edition=edition, address="м. Житомир")
+    street = VenueFactory(edition=edition, address="Новий бульвар, 4")
+    migration.city_only_addresses_emptied(apps, None)
+    city.refresh_from_db()
+    street.refresh_from_db()
+    assert (city.address, street.address) == ("", "Новий бульвар, 4")
+    assert city.postal_address(edition) == "Житомир, 10014"

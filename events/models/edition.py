@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -125,6 +125,13 @@ class EditionPage(ModeratedDeletionMixin, CalendarFeedMixin, Page):
         _("start date"), help_text=_("The web address of the edition is its year: /2017/.")
     )
     end_date = models.DateField(_("end date"))
+    free_entry = models.BooleanField(
+        _("free entry"),
+        default=True,
+        help_text=_(
+            "Every session is free to attend. Search engines show the events as free, at no price."
+        ),
+    )
     hero_image = models.ForeignKey(
         "wagtailimages.Image",
         verbose_name=_("main image"),
@@ -218,6 +225,7 @@ class EditionPage(ModeratedDeletionMixin, CalendarFeedMixin, Page):
         FieldPanel("slogan"),
         FieldPanel("hero_image"),
         FieldRowPanel([FieldPanel("start_date"), FieldPanel("end_date")], heading=_("Dates")),
+        FieldPanel("free_entry"),
         FieldPanel("about"),
         FieldPanel("goals"),
         FieldPanel("audience"),
@@ -421,7 +429,34 @@ class Venue(Orderable):
     name = models.CharField(
         _("name"), max_length=200, help_text=_("For example: the square by the library.")
     )
-    address = models.CharField(_("address"), max_length=300, blank=True)
+    # The postal address in its parts, as search engines and maps read it (schema.org's
+    # PostalAddress): the street and house, the postcode, the city (empty: the
+    # edition's) and the region; the country is the site's, Ukraine.
+    address = models.CharField(
+        _("address"),
+        max_length=300,
+        blank=True,
+        help_text=_("The street and house, without the city: Новий бульвар, 4."),
+    )
+    postal_code = models.CharField(
+        _("postcode"),
+        max_length=5,
+        blank=True,
+        validators=[RegexValidator(r"^\d{5}$", _("A Ukrainian postcode has five digits."))],
+        help_text=_("Five digits: 10014."),
+    )
+    locality = models.CharField(
+        _("city or village"),
+        max_length=100,
+        blank=True,
+        help_text=_("Empty means the edition's city."),
+    )
+    region = models.CharField(
+        _("region"),
+        max_length=100,
+        blank=True,
+        help_text=_("For example: Житомирська область."),
+    )
     latitude = models.DecimalField(
         _("latitude"),
         max_digits=9,
@@ -450,6 +485,7 @@ class Venue(Orderable):
     panels = [
         FieldPanel("name"),
         FieldPanel("address"),
+        FieldRowPanel([FieldPanel("postal_code"), FieldPanel("locality"), FieldPanel("region")]),
         FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")]),
         FieldPanel("access_note"),
     ]
@@ -457,6 +493,9 @@ class Venue(Orderable):
     api_fields = [
         APIField("name"),
         APIField("address"),
+        APIField("postal_code"),
+        APIField("locality"),
+        APIField("region"),
         APIField("latitude", serializer=CoordinateField()),
         APIField("longitude", serializer=CoordinateField()),
         APIField("access_note"),
@@ -473,6 +512,16 @@ class Venue(Orderable):
         super().clean()
         if (self.latitude is None) != (self.longitude is None):
             raise ValidationError({"longitude": _("Give both latitude and longitude, or neither.")})
+
+    def city(self, edition):
+        """The city or village of the venue: its own, else the edition's."""
+        return self.locality or edition.city
+
+    def postal_address(self, edition):
+        """The address on one line, as a calendar's LOCATION gives it: «Новий бульвар,
+        4, Житомир, 10014»; the city alone when the street is not given."""
+        parts = [self.address, self.city(edition), self.postal_code]
+        return ", ".join(part for part in parts if part)
 
     @property
     def has_location(self):

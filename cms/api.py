@@ -82,8 +82,6 @@ v2.register_endpoint("documents", DocumentsAPI)
 # copies each schema's `resolve_<field>` functions into `_ninja_resolvers` as the class
 # is made. Where Wagtail 8.0 gives a link that does not answer, its resolver is
 # replaced on every registered schema that has it.
-
-
 def replace_v3_meta_resolver(field, resolve, content_types=None):
     """Give `meta.<field>` of the registered v3 read schemas that have it (of the
     `content_types` named, or all) a resolver of ours: `resolve(obj, context)`."""
@@ -97,9 +95,9 @@ def replace_v3_meta_resolver(field, resolve, content_types=None):
 
 
 def served_parent(obj, context):
-    """A page's `meta.parent`, when the API serves it. Wagtail 8.0 gives the site's
-    home page the tree's root as its parent, whose `detail_url` is a 404 and
-    `html_url` null; v2 gives null, as here."""
+    """A page's `meta.parent`, when the API serves it (null otherwise, as in v2): not
+    for the site's home page, whose parent Wagtail 8.0 gives as the tree's root (its
+    `detail_url` a 404, its `html_url` null), nor a parent that is not live."""
     site = Site.find_for_request(context["request"])
     if site is not None and obj.pk == site.root_page_id:
         return None

@@ -4,6 +4,8 @@ errors next to the field, never as a server error."""
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
@@ -17,6 +19,7 @@ from events.factories import (
     SessionFactory,
     TrackPageFactory,
     VenueFactory,
+    build_edition_at_lviv_scale,
 )
 from events.models import (
     DayPage,
@@ -319,3 +322,25 @@ def test_the_admin_login_page_is_in_ukrainian(client, db):
     assert "Пароль" in html
     assert "Увійти" in html
     assert ">Password<" not in html
+
+
+def test_opening_a_day_costs_the_same_queries_with_5_or_50_sessions(home_page, admin_client):
+    """Each session's form offers the edition's tracks and venues, read once for all
+    (events.models.programme.ReadOnce), not once a form."""
+    edition = build_edition_at_lviv_scale(home_page)
+    days = list(DayPage.objects.descendant_of(edition).order_by("date")[:2])
+    tracks, venues = list(TrackPage.objects.child_of(edition)), list(edition.venues.all())
+    for number in range(38):  # the second day: 12 + 38 = 50 sessions
+        SessionFactory(page=days[1], track=tracks[number % 4], venue=venues[number % 6])
+    days[0].sessions.filter(pk__in=list(days[0].sessions.values_list("pk", flat=True)[5:])).delete()
+    counts = []
+    for day, sessions in zip(days, (5, 50), strict=True):
+        assert day.sessions.count() == sessions
+        url = reverse("wagtailadmin_pages:edit", args=[day.pk])
+        admin_client.get(url)  # the first request fills the caches of the admin
+        with CaptureQueriesContext(connection) as queries:
+            response = admin_client.get(url)
+        assert response.status_code == 200
+        assert response.content.decode().count('name="sessions-') > sessions
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts

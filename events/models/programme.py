@@ -275,6 +275,38 @@ class ProgrammePage(
         return context
 
 
+class ReadOnce:
+    """The options of a choice field that every session form of a day offers (the
+    edition's tracks, its venues), read with one query for the whole formset: Django
+    gives each form's ModelChoiceField a queryset of its own, which it reads again to
+    draw the options and again to check the answer, two queries a field a session."""
+
+    def __init__(self, queryset):
+        self.queryset = queryset
+        self.objects = {str(item.pk): item for item in queryset}
+
+    def give_to(self, field):
+        field.queryset = self.queryset  # what it stands for (not read again)
+        options = [(pk, field.label_from_instance(item)) for pk, item in self.objects.items()]
+        if field.empty_label is not None:
+            options.insert(0, ("", field.empty_label))
+        field.choices = options
+
+        def to_python(value):
+            if value in field.empty_values:
+                return None
+            key = str(value.pk if isinstance(value, models.Model) else value)
+            if key not in self.objects:
+                raise ValidationError(
+                    field.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": value},
+                )
+            return self.objects[key]
+
+        field.to_python = to_python
+
+
 class DayPageForm(WagtailAdminPageForm):
     """Limits each session's track and venue to those of the day's own edition, keeps
     the day inside the edition's dates, and one day per date in the programme."""
@@ -285,8 +317,8 @@ class DayPageForm(WagtailAdminPageForm):
         sessions = self.formsets.get("sessions")
         if sessions is None or self.edition is None:
             return
-        tracks = TrackPage.objects.child_of(self.edition).order_by("path")
-        venues = Venue.objects.filter(edition=self.edition)
+        tracks = ReadOnce(TrackPage.objects.child_of(self.edition).order_by("path"))
+        venues = ReadOnce(Venue.objects.filter(edition=self.edition))
         main_venue = self.edition.main_venue
         base_form = sessions.form
 
@@ -294,12 +326,12 @@ class DayPageForm(WagtailAdminPageForm):
             def __init__(self, *args, **kwargs):
                 super().__init__(*args, **kwargs)
                 track = self.fields["track"]
-                track.queryset = tracks
+                tracks.give_to(track)
                 track.error_messages["invalid_choice"] = _(
                     "Choose one of the tracks of this edition."
                 )
                 venue = self.fields["venue"]
-                venue.queryset = venues
+                venues.give_to(venue)
                 venue.error_messages["invalid_choice"] = _(
                     "Choose one of the venues of this edition."
                 )

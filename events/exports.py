@@ -19,7 +19,6 @@ the page editor keeps across edits, so an app that downloads the schedule again 
 its entries (and the visitor's stars) instead of losing them.
 """
 
-import csv
 import datetime
 import re
 import uuid
@@ -35,7 +34,7 @@ from django.utils.text import capfirst, slugify
 from events.calendar import site_hostname
 from events.structured_data import LANGUAGE, absolute, session_url
 from home.site_url import absolute_url
-from home.spreadsheets import BYTE_ORDER_MARK, CSV_CONTENT_TYPE, neutralise
+from home.spreadsheets import csv_response
 
 SCHEMA_URL = "https://c3voc.de/schedule/schema.json"
 GENERATOR = {"name": "city-workshop"}
@@ -345,31 +344,26 @@ def programme_csv(programme, request):
     """The programme as CSV, one row per session, in UTF-8 with a byte order mark so
     that Excel reads the Cyrillic right."""
     edition = programme.edition
-    response = HttpResponse(content_type=CSV_CONTENT_TYPE)
-    response["Content-Disposition"] = (
-        f'attachment; filename="programme-{edition.start_date.year}.csv"'
-    )
-    response.write(BYTE_ORDER_MARK)
-    writer = csv.writer(response)
-    writer.writerow(CSV_COLUMNS)
+    rows = [CSV_COLUMNS]
     for day, session, venue in programme_rows(programme, programme.days()):
-        row = [
-            session.pk,
-            day.date.isoformat(),
-            session.start_time.strftime("%H:%M"),
-            session.end_time.strftime("%H:%M"),
-            session.starts_at.isoformat(),
-            session.ends_at.isoformat(),
-            session.title,
-            session.kind,
-            session.status,
-            session.status_note,
-            session.track.title if session.track else "",
-            venue.name if venue else "",
-            session.spot,
-            session.hosts,
-            session.description,
-            session_url(session, request),
-        ]
-        writer.writerow([neutralise(value) for value in row])
-    return response
+        rows.append(
+            [
+                session.pk,
+                day.date.isoformat(),
+                session.start_time.strftime("%H:%M"),
+                session.end_time.strftime("%H:%M"),
+                session.starts_at.isoformat(),
+                session.ends_at.isoformat(),
+                session.title,
+                session.kind,
+                session.status,
+                session.status_note,
+                session.track.title if session.track else "",
+                venue.name if venue else "",
+                session.spot,
+                session.hosts,
+                session.description,
+                session_url(session, request),
+            ]
+        )
+    return csv_response(rows, f"programme-{edition.start_date.year}.csv")

@@ -26,7 +26,6 @@ A CSV file is UTF-8 with a byte order mark and its cells neutralised
 (home/spreadsheets.py), as the programme's CSV is; every address is the site's public
 one (`home.site_url.absolute_url`)."""
 
-import csv
 import datetime
 import re
 from dataclasses import dataclass, field
@@ -34,7 +33,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Max, Min
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -47,7 +46,7 @@ from wagtail.models import PageLogEntry
 
 from home.models import SiteSettings
 from home.site_url import absolute_url
-from home.spreadsheets import BYTE_ORDER_MARK, CSV_CONTENT_TYPE, neutralise
+from home.spreadsheets import csv_response
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 TABLE_SCHEMA_PROFILE = "tableschema"
@@ -609,16 +608,6 @@ def json_schema(structure):
 # The files.
 
 
-def _csv_response(rows, file_name):
-    response = HttpResponse(content_type=CSV_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{file_name}"'
-    response.write(BYTE_ORDER_MARK)
-    writer = csv.writer(response)
-    for row in rows:
-        writer.writerow([neutralise("" if value is None else value) for value in row])
-    return response
-
-
 def _json_response(data):
     return JsonResponse(data, safe=False, json_dumps_params={"ensure_ascii": False, "indent": 2})
 
@@ -648,7 +637,7 @@ def file_response(edition, request, file_name):
             response = _json_response(rows)
         else:
             names = [item.name for item in dataset.fields]
-            response = _csv_response(
+            response = csv_response(
                 [names, *([row[name] for name in names] for row in rows)], download_name
             )
     elif part == "passport":
@@ -657,7 +646,7 @@ def file_response(edition, request, file_name):
             response = _json_response({key: value for key, _label, value in elements})
         else:
             header = [gettext("Field"), gettext("Element of the dataset"), gettext("Value")]
-            response = _csv_response(
+            response = csv_response(
                 [header, *([key, label, _csv_text(value)] for key, label, value in elements)],
                 download_name,
             )
@@ -666,7 +655,7 @@ def file_response(edition, request, file_name):
         if extension == "json":
             response = _json_response(structure)
         else:
-            response = _csv_response(
+            response = csv_response(
                 [
                     list(STRUCTURE_COLUMNS),
                     *(

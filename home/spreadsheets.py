@@ -1,6 +1,7 @@
-"""The spreadsheet rules of every export (the programme's CSV, the forms' submissions):
-what a cell that starts like a formula becomes, how a CSV declares its encoding so that
-Excel on Windows reads the Cyrillic, and how a moment is written.
+"""The spreadsheet rules of every export (the programme's CSV, the open data, the
+forms' submissions): what a cell that starts like a formula becomes, how a CSV
+declares its encoding so that Excel on Windows reads the Cyrillic (`csv_response`),
+and how a moment is written.
 
 A CSV cell that a spreadsheet would take as a formula is given as text, behind an
 apostrophe, as OWASP advises against CSV injection. A phone number as the forms'
@@ -9,6 +10,9 @@ can name no function and no cell and open no link; prefixed, it would reach the 
 office as «'+380…». In an XLSX file the answers are text cells, which no spreadsheet
 evaluates, so nothing there needs the prefix (events/submission_views.py)."""
 
+import csv
+
+from django.http import HttpResponse
 from django.utils import timezone
 
 from home.validators import is_phone_number
@@ -31,6 +35,18 @@ def neutralise(value):
     if isinstance(value, str) and value.startswith(FORMULA_START) and not is_phone_number(value):
         return f"'{value}"
     return value
+
+
+def csv_response(rows, file_name):
+    """A CSV download of `rows` (lists of cells) as Excel opens it: UTF-8 with a byte
+    order mark, every cell neutralised, None an empty cell."""
+    response = HttpResponse(content_type=CSV_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{file_name}"'
+    response.write(BYTE_ORDER_MARK)
+    writer = csv.writer(response)
+    for row in rows:
+        writer.writerow([neutralise("" if value is None else value) for value in row])
+    return response
 
 
 def local_minute(moment):

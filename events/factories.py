@@ -165,24 +165,26 @@ class QuestionnaireFormFieldFactory(RegistrationFormFieldFactory):
         model = QuestionnaireFormField
 
 
-def build_edition_at_lviv_scale(home_page):
+def build_edition_at_lviv_scale(home_page, scale=1, start=datetime.date(2019, 5, 30)):
     """An edition at Lviv's scale, for query budgets and benchmarks: 12 days of 12
-    sessions each (144), six venues, four tracks."""
-    start = datetime.date(2019, 5, 30)
+    sessions each (144), six venues, four tracks. `scale` multiplies the sessions of
+    each day (10: 1,440 sessions, 120 a day, from 8:00 every 7 minutes or so)."""
     edition = EditionPageFactory(
         parent=home_page, start_date=start, end_date=start + datetime.timedelta(days=11)
     )
     venues = [VenueFactory(edition=edition, sort_order=i) for i in range(6)]
     tracks = [TrackPageFactory(parent=edition) for _ in range(4)]
     programme = ProgrammePageFactory(parent=edition)
+    per_day = 12 * scale
     for offset in range(12):
         day = DayPageFactory(parent=programme, date=start + datetime.timedelta(days=offset))
-        for hour in range(12):
+        for number in range(per_day):
+            minute = 8 * 60 + number * 12 * 60 // per_day  # spread over 8:00-20:00
             SessionFactory(
                 page=day,
-                start_time=datetime.time(8 + hour),
-                end_time=datetime.time(8 + hour, 45),
-                track=tracks[hour % 4],
-                venue=venues[hour % 6],
+                start_time=datetime.time(minute // 60, minute % 60),
+                end_time=datetime.time((minute + 45) // 60, (minute + 45) % 60),
+                track=tracks[number % 4],
+                venue=venues[number % 6],
             )
     return edition

@@ -6,7 +6,8 @@ field) re-indexes its whole page: copying a day of twelve sessions indexes that 
 some fifteen times. `references_indexed_once()` turns Wagtail's own updates off for the
 current thread (its `disable_reference_index_auto_update`), notes what is saved, and
 indexes each of those objects (a row: its page) once when the block ends. Deletions
-are indexed at once, as Wagtail would."""
+are indexed at once, as Wagtail would. A block inside another (a day's save within the
+rollover's copy) leaves its objects to the outer one."""
 
 from contextlib import contextmanager
 
@@ -14,10 +15,6 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models.signals import post_delete, post_save
 from modelcluster.fields import ParentalKey
 from wagtail.models import ReferenceIndex
-from wagtail.signal_handlers import (
-    disable_reference_index_auto_update,
-    reference_index_auto_update_disabled,
-)
 
 
 def _indexed_object(instance):
@@ -34,12 +31,21 @@ def _indexed_object(instance):
     return (model, instance.pk) if ReferenceIndex.is_indexed(model) else None
 
 
+# wagtail.signal_handlers loads the page model when imported: it is imported when
+# used, so that the models (DayPage.save) may use this module.
+
+
 def _in_this_block():
+    from wagtail.signal_handlers import reference_index_auto_update_disabled
+
     return getattr(reference_index_auto_update_disabled, "value", False)
 
 
 @contextmanager
 def references_indexed_once():
+    if _in_this_block():  # Wagtail's switch is not nested: the outer block notes all
+        yield
+        return
     saved = {}  # (model, pk) → None, in the order first saved
 
     def tracked(sender):
@@ -59,6 +65,8 @@ def references_indexed_once():
                 key = None
             if key:  # found again at the end unless it is gone
                 saved.setdefault(key)
+
+    from wagtail.signal_handlers import disable_reference_index_auto_update
 
     post_save.connect(on_save, weak=False)
     post_delete.connect(on_delete, weak=False)

@@ -2,6 +2,7 @@
 sessions edited inline on it."""
 
 import datetime
+import re
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -16,8 +17,10 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
+from modelcluster.models import model_from_serializable_data
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.api import APIField
@@ -28,6 +31,7 @@ from wagtail.search import index
 from wagtail.search.queryset import SearchableQuerySetMixin
 from wagtail.signals import page_published
 
+from cms.search import index_in_bulk
 from events.api_fields import (
     LocalDateTimeField,
     SessionChangesField,
@@ -38,6 +42,7 @@ from events.calendar import calendar_response
 from events.changes import ChangesFeed, change_parts, differences, snapshot
 from events.exports import frab_response, frab_xml_response, programme_csv
 from events.filters import ProgrammeFilterForm
+from events.indexing import references_indexed_once
 from home.panels import InlinePanel
 from home.site_url import absolute_url
 
@@ -279,11 +284,16 @@ class ReadOnce:
     """The options of a choice field that every session form of a day offers (the
     edition's tracks, its venues), read with one query for the whole formset: Django
     gives each form's ModelChoiceField a queryset of its own, which it reads again to
-    draw the options and again to check the answer, two queries a field a session."""
+    draw the options and again to check the answer, two queries a field a session.
+    `check_with()` only checks the answers (read when the first is checked): the
+    sessions' hidden ids, which Django looks up one query a form."""
 
     def __init__(self, queryset):
         self.queryset = queryset
-        self.objects = {str(item.pk): item for item in queryset}
+
+    @cached_property
+    def objects(self):
+        return {str(item.pk): item for item in self.queryset}
 
     def give_to(self, field):
         field.queryset = self.queryset  # what it stands for (not read again)
@@ -291,7 +301,9 @@ class ReadOnce:
         if field.empty_label is not None:
             options.insert(0, ("", field.empty_label))
         field.choices = options
+        self.check_with(field)
 
+    def check_with(self, field):
         def to_python(value):
             if value in field.empty_values:
                 return None
@@ -307,6 +319,18 @@ class ReadOnce:
         field.to_python = to_python
 
 
+def _posted_ids(formset):
+    """The ids that a bound formset's rows post back (those that are numbers)."""
+    if not formset.is_bound:
+        return []
+    row_id = re.compile(rf"{re.escape(formset.prefix)}-\d+-{formset.model._meta.pk.name}")
+    return [
+        int(value)
+        for key, value in formset.data.items()
+        if row_id.fullmatch(key) and isinstance(value, str) and value.isdigit()
+    ]
+
+
 class DayPageForm(WagtailAdminPageForm):
     """Limits each session's track and venue to those of the day's own edition, keeps
     the day inside the edition's dates, and one day per date in the programme."""
@@ -320,6 +344,8 @@ class DayPageForm(WagtailAdminPageForm):
         tracks = ReadOnce(TrackPage.objects.child_of(self.edition).order_by("path"))
         venues = ReadOnce(Venue.objects.filter(edition=self.edition))
         main_venue = self.edition.main_venue
+        # The posted sessions, for the rows' hidden ids: all of them at the first check.
+        posted = ReadOnce(Session.objects.filter(pk__in=_posted_ids(sessions)))
         base_form = sessions.form
 
         class SessionForm(base_form):
@@ -339,6 +365,17 @@ class DayPageForm(WagtailAdminPageForm):
                     venue.initial = main_venue.pk
                 if "status" in self.fields:
                     self.fields["status"].required = False
+
+            def full_clean(self):
+                # The formset adds the id field after __init__.
+                if (pk := self.fields.get(Session._meta.pk.name)) is not None:
+                    posted.check_with(pk)
+                super().full_clean()
+
+            def _get_validation_exclusions(self):
+                # The track and venue are those that ReadOnce read, or the main venue:
+                # the model need not check again, a query each, that they exist.
+                return super()._get_validation_exclusions() | {"track", "venue"}
 
             def clean_venue(self):
                 return self.cleaned_data.get("venue") or main_venue
@@ -389,6 +426,42 @@ class DayPageForm(WagtailAdminPageForm):
         return cleaned_data
 
 
+def _with_existing_references(model, rows):
+    """Serialised rows of `model` (a revision's) as django-modelcluster's check of their
+    foreign keys leaves them, with one query a key instead of one a key and row: a row
+    whose CASCADE key points at nothing is left out, a SET_NULL key emptied."""
+    rows = [dict(row) for row in rows]
+    for field in model._meta.concrete_fields:
+        if not field.many_to_one:
+            continue
+        name = field.remote_field.field_name
+        target = field.related_model._meta.get_field(name)
+        wanted = {
+            row[field.name]: target.to_python(row[field.name])
+            for row in rows
+            if row.get(field.name) is not None
+        }
+        found = (
+            set(
+                field.related_model._default_manager.filter(
+                    **{f"{name}__in": set(wanted.values())}
+                ).values_list(name, flat=True)
+            )
+            if wanted
+            else set()
+        )
+        gone = {value for value, clean in wanted.items() if clean not in found}
+        if not gone:
+            continue
+        if field.remote_field.on_delete is models.CASCADE:
+            rows = [row for row in rows if row.get(field.name) not in gone]
+        elif field.remote_field.on_delete is not models.DO_NOTHING:
+            for row in rows:
+                if row.get(field.name) in gone:
+                    row[field.name] = None
+    return rows
+
+
 class DayPage(CachedUrlMixin, EditionChildMixin, CalendarFeedMixin, Page):
     """One day of the programme, with its sessions in time order."""
 
@@ -436,7 +509,39 @@ class DayPage(CachedUrlMixin, EditionChildMixin, CalendarFeedMixin, Page):
         published ones. A first publication is not a change."""
         if self.pk and kwargs.get("update_fields") is None:
             self._live_sessions = self.live_sessions_snapshot()
-        return super().save(*args, **kwargs)
+        # Each session saved would index the day's references again, and itself in the
+        # search index (`_index_session`), some ten queries a session: both are done
+        # once for the whole day when it is saved.
+        self._sessions_to_index = []
+        try:
+            with references_indexed_once():
+                result = super().save(*args, **kwargs)
+            sessions = self._sessions_to_index
+        finally:
+            del self._sessions_to_index
+        index_in_bulk(Session, sessions)
+        return result
+
+    @classmethod
+    def from_serializable_data(cls, data, check_fks=True, strict_fks=False):
+        """A version of the day (a revision as it is published, previewed or compared)
+        with its sessions' day, track and venue checked with one query each, not three
+        queries a session as django-modelcluster does, to the same effect: a session
+        of a deleted day is left out, a deleted track or venue emptied."""
+        rows = data.get("sessions")
+        if not check_fks or not rows:
+            return super().from_serializable_data(data, check_fks, strict_fks)
+        day = super().from_serializable_data(
+            {key: value for key, value in data.items() if key != "sessions"},
+            check_fks,
+            strict_fks,
+        )
+        if day is not None:
+            day.sessions = [
+                model_from_serializable_data(Session, row, check_fks=False)
+                for row in _with_existing_references(Session, rows)
+            ]
+        return day
 
     def live_sessions_snapshot(self):
         """The tracked fields of the day's sessions as the database holds them, if the
@@ -773,6 +878,10 @@ def _index_session(sender, instance, raw=False, **kwargs):
     day saves its sessions again). Those of draft days, as a rollover copies them, cost
     nothing: the search shows only live days' sessions."""
     if raw or not Session.page.is_cached(instance) or not instance.page.live:
+        return
+    pending = getattr(instance.page, "_sessions_to_index", None)
+    if pending is not None:  # the day indexes them all once saved (DayPage.save)
+        pending.append(instance)
         return
     index.insert_or_update_object(instance)
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save
@@ -511,16 +511,51 @@ class DayPage(CachedUrlMixin, EditionChildMixin, CalendarFeedMixin, Page):
             self._live_sessions = self.live_sessions_snapshot()
         # Each session saved would index the day's references again, and itself in the
         # search index (`_index_session`), some ten queries a session: both are done
-        # once for the whole day when it is saved.
+        # once for the whole day when it is saved. django-modelcluster would save the
+        # sessions one by one: `_commit_sessions` writes them in bulk.
+        pending = getattr(self, "_cluster_related_objects", {})
+        sessions = pending.pop("sessions", None) if kwargs.get("update_fields") is None else None
         self._sessions_to_index = []
         try:
             with references_indexed_once():
                 result = super().save(*args, **kwargs)
-            sessions = self._sessions_to_index
+                if sessions is not None:
+                    self._commit_sessions(sessions)
+            indexed = self._sessions_to_index
+        except BaseException:
+            if sessions is not None:  # nothing lost: the day keeps its edited sessions
+                self._cluster_related_objects["sessions"] = sessions
+            raise
         finally:
             del self._sessions_to_index
-        index_in_bulk(Session, sessions)
+        index_in_bulk(Session, indexed)
         return result
+
+    def _commit_sessions(self, sessions):
+        """What django-modelcluster's commit of the day's sessions does (the rows not
+        among `sessions` deleted, the others saved), with one query for all updated
+        and one for all new, not one a session. A session with an id the database no
+        longer holds (a revision's, deleted since) is saved again under it, as there."""
+        saved = set(Session.objects.filter(page=self).values_list("pk", flat=True))
+        if removed := saved - {session.pk for session in sessions}:
+            Session.objects.filter(pk__in=removed).delete()
+        for session in sessions:
+            session.page = self
+        existing = [session for session in sessions if session.pk in saved]
+        new = [session for session in sessions if session.pk is None]
+        again = [
+            session for session in sessions if session.pk is not None and session not in existing
+        ]
+        fields = [field.name for field in Session._meta.concrete_fields if not field.primary_key]
+        Session.objects.bulk_update(existing, fields)
+        if connection.features.can_return_rows_from_bulk_insert:
+            Session.objects.bulk_create(new)
+        else:
+            again += new
+        for session in again:
+            session.save()  # `_index_session` notes it
+        if self.live:
+            self._sessions_to_index += [*existing, *(s for s in new if s not in again)]
 
     @classmethod
     def from_serializable_data(cls, data, check_fks=True, strict_fks=False):

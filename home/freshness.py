@@ -355,8 +355,14 @@ def remember(request, response, versions):
         return
     now = time.time()
     until = now + max_age if max_age is not None and max_age <= NOW_SECONDS else None
-    etag = response["ETag"]
     day = timezone.localdate().isoformat()
+    if until is None:
+        # An answer that holds all day is named by what it is made of (its URL and
+        # language, the versions, the date), not by its bytes: a feed with a DTSTAMP
+        # differs at each render, and every client would get a new ETag.
+        made_of = f"{answer_key(request)} {versions.site} {versions.path} {day}"
+        response["ETag"] = f'"{hashlib.md5(made_of.encode(), usedforsecurity=False).hexdigest()}"'
+    etag = response["ETag"]
     previous = versions.answer
     if previous and previous["etag"] == etag and previous["day"] == day:
         last_modified = previous["last_modified"]

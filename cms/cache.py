@@ -232,6 +232,12 @@ class ResilientRedisCache(RedisCache):
     def delete_many(self, keys, version=None):
         self._guarded(super().delete_many, None, keys, version)
 
+    def clear_when_available(self):
+        """What this cache holds is stale from now on, and it cannot be told so now
+        (home/freshness.py could not write a version while Redis was away): it is
+        emptied when it is back."""
+        self._breaker.clear_pending = True
+
     def clear(self):
         cleared = self._guarded(super().clear, UNAVAILABLE)
         if cleared is UNAVAILABLE:

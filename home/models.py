@@ -87,6 +87,16 @@ class HomePage(ModeratedDeletionMixin, Page):
         context["editions"] = editions
         return context
 
+    def get_showing_pages(self):
+        """No other page shows the home page's own content (a new title or slug
+        changes every page: home/signals.py)."""
+        return []
+
+    def shows_now_and_next(self, today, context=None):
+        """During the current edition's event days (home/freshness.py)."""
+        edition = (context or {}).get("current_edition") or self.current_edition()
+        return edition is not None and edition.start_date <= today <= edition.end_date
+
 
 class OpenDataLicence(models.TextChoices):
     """The open licences an edition's open data may be published under (those the

@@ -5,42 +5,32 @@ of a public page shows it within seconds.
   model's rule (`UrgentNotice.current()`), kept `NOTICE_CACHE_SECONDS` in the default
   cache (one query when that is cold, none when warm, none again in the same request)
   and checked against the clock on every read, so an ended notice is never shown.
-- Posting or withdrawing sets the notice's cache, empties the page cache (as
-  publishing does, home/signals.py) and, when a CDN is configured, queues
-  `purge_front_end_cache`: the background worker (the mail worker, docs/deploy.md)
-  asks the CDN to purge every live page and the API's notice, so the moderator never
-  waits on the CDN, and a CDN that stalls holds the worker `PURGE_SECONDS` or so. A
-  page made while a post came in is not kept (`bound_cache_lifetime` compares the
-  notice it shows with the cached one).
+- Posting or withdrawing sets the notice's cache and changes every page
+  (`home.freshness.everything_changed`: a new version of the whole site, so every
+  cached page and every validator goes) and, when a CDN is configured, queues
+  `home.freshness.purge_front_end_cache`: the background worker (the mail worker,
+  docs/deploy.md) asks the CDN to purge every live page and the API's notice, so the
+  moderator never waits on the CDN, and a CDN that stalls holds the worker
+  `PURGE_SECONDS` or so. A page made while a post came in is not kept
+  (`bound_cache_lifetime` compares the notice it shows with the cached one).
 - An expiry purges nothing: while the notice has an end, `bound_cache_lifetime` lowers
   the max-age of anonymous answers (which is also what the page cache keeps them for,
   and what a CDN keeps them for) to the seconds left until the end.
 - A cache that fails (Redis down) is a miss: the notice is read from the database.
 """
 
-import logging
-import socket
 import time
-from contextlib import contextmanager
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import JsonResponse
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_max_age, patch_cache_control
 from django.utils.http import parse_http_date_safe
-from django_tasks import task
-from wagtail.contrib.frontend_cache.utils import PurgeBatch, purge_urls_from_cache
-from wagtail.models import Page
 
 from cms.middleware import carries_credentials
+from home.freshness import everything_changed
 from home.models import SiteSettings, UrgentNotice
-from home.signals import empty_page_cache
-from home.site_url import absolute_url
-
-logger = logging.getLogger(__name__)
 
 POST_PERMISSION = "home.post_urgentnotice"
 EDITORS = "Редактори"  # the group of home/migrations/0003_ukrainian_roles.py
@@ -53,15 +43,6 @@ REQUEST_ATTRIBUTE = "_urgent_notice"
 # Browsers keep a page this long at most (then revalidate it with its ETag, a 304 from
 # the page cache), so that a reader who comes back to a page gets a new notice too.
 BROWSER_SECONDS = 0
-# Seconds the worker waits on a purge request of the CDN or caching proxy (Wagtail's
-# HTTPBackend sets none of its own; Cloudflare's has 30).
-PURGE_TIMEOUT = 5
-# Addresses sent at a time (Cloudflare takes 30 a request), and the seconds after
-# which a purge that has not finished stops: a broken CDN holds the worker (and the
-# mail behind it) this long, and one PURGE_CHUNK × PURGE_TIMEOUT, at most.
-PURGE_CHUNK = 10
-PURGE_SECONDS = 20
-PURGE_PRIORITY = 50  # before any mail waiting in the same queue
 
 
 def can_post_notice(user, request):
@@ -105,48 +86,7 @@ def notices_changed():
     """After a post or a withdrawal is committed: the new notice is cached (set, which
     wins over a reader's add) and every copy of a page goes."""
     cache.set(CACHE_KEY, UrgentNotice.current() or NONE, NOTICE_CACHE_SECONDS)
-    empty_page_cache()
-    if getattr(settings, "WAGTAILFRONTENDCACHE", None):  # a CDN or caching proxy
-        purge_front_end_cache.using(priority=PURGE_PRIORITY).enqueue()
-
-
-@contextmanager
-def socket_timeout(seconds):
-    """New sockets give up after `seconds` (the worker runs one task at a time)."""
-    previous = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(seconds)
-    try:
-        yield
-    finally:
-        socket.setdefaulttimeout(previous)
-
-
-@task(backend="mail")
-def purge_front_end_cache():
-    """The API's notice and every live page (the site's top first) purged from the
-    CDN, through Wagtail's frontend_cache backends (cms/settings/production.py), a
-    few addresses at a time. A CDN that fails is logged by Wagtail; one so slow that
-    PURGE_SECONDS go by is left alone for the rest, which are then at most
-    PAGE_CACHE_SECONDS behind. Returns how many addresses were sent, of how many."""
-    api = absolute_url(reverse("urgent_notice_api"))
-    batch = PurgeBatch()
-    batch.add_pages(Page.objects.live().public().specific(defer=True))
-    # The API, then the pages nearest the site's top (the home page, the editions).
-    urls = [api, *sorted(batch.urls, key=lambda url: (url.count("/"), url))]
-    deadline = time.monotonic() + PURGE_SECONDS
-    with socket_timeout(PURGE_TIMEOUT):
-        for start in range(0, len(urls), PURGE_CHUNK):
-            if time.monotonic() > deadline:
-                logger.warning(
-                    "CDN purge after the urgent notice stopped after %d of %d addresses: "
-                    "the CDN is too slow; the others show the change within the page "
-                    "cache's lifetime",
-                    start,
-                    len(urls),
-                )
-                return {"purged": start, "of": len(urls)}
-            purge_urls_from_cache(urls[start : start + PURGE_CHUNK])
-    return {"purged": len(urls), "of": len(urls)}
+    everything_changed()
 
 
 @transaction.atomic

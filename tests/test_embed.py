@@ -280,10 +280,10 @@ def test_a_cdn_purge_of_the_programme_takes_its_embed_too(edition):
     programme = edition.get_children().type(ProgrammePage).get().specific
     batch = PurgeBatch()
     batch.add_page(programme)
-    assert sorted(batch.urls) == [
+    assert {
         "http://testserver/2017/programme/",
         "http://testserver/2017/programme/embed/",
-    ]
+    } <= batch.urls
 
 
 def embed_code(client, query=""):

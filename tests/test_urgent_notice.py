@@ -18,6 +18,7 @@ from django_tasks_db.models import DBTaskResult
 from wagtail.models import Page
 
 import cms.cache
+import home.freshness
 import home.notice
 from cms.cache import site_caches
 from home.models import SiteSettings, UrgentNotice
@@ -127,7 +128,10 @@ def test_an_ended_notice_leaves_the_cached_pages_by_itself(
     ends = EVENT_DAY + datetime.timedelta(minutes=2)
     with django_capture_on_commit_callbacks(execute=True):
         post(moderator, ends_at=ends.strftime("%Y-%m-%dT%H:%M"), level="warning")
-    page = client.get(edition.url)
+    # A theme's page: the edition's shows «Зараз/Далі» on an event day, kept a minute at
+    # most (tests/test_freshness.py).
+    track = edition.tracks[0]
+    page = client.get(track.url)
     html = page.content.decode()
     assert ALARM in html
     assert "До 14:02" in html  # the end, in Kyiv time
@@ -139,23 +143,24 @@ def test_an_ended_notice_leaves_the_cached_pages_by_itself(
     event_day.move_to(ends - datetime.timedelta(seconds=5))
     assert "s-maxage=5" in cache_control(client.get("/"))
     # The page cache's copy of the edition has 5 s left: so has a CDN's.
-    assert "s-maxage=5" in cache_control(client.get(edition.url))
+    assert "s-maxage=5" in cache_control(client.get(track.url))
     event_day.move_to(ends + datetime.timedelta(seconds=1))  # nobody purged anything
-    assert ALARM not in client.get(edition.url).content.decode()
+    assert ALARM not in client.get(track.url).content.decode()
     assert client.get("/api/v2/notice/").json() == {"notice": None}
-    assert "s-maxage=300" in cache_control(client.get(edition.url))  # as before
+    assert "s-maxage=300" in cache_control(client.get(track.url))  # as before
 
 
 def test_a_cdn_keeps_a_page_no_longer_than_the_page_cache_and_browsers_revalidate(
     client, edition, page_cache, event_day
 ):
-    first = client.get(edition.url)
+    track = edition.tracks[0]  # not the edition's page: see above
+    first = client.get(track.url)
     assert cache_control(first) >= {"max-age=0", "s-maxage=300"}
     assert first.has_header("ETag")
     event_day.shift(100)
-    again = client.get(edition.url)  # the page cache's copy
+    again = client.get(track.url)  # the page cache's copy
     assert "s-maxage=200" in cache_control(again)
-    revalidated = client.get(edition.url, headers={"if-none-match": first["ETag"]})
+    revalidated = client.get(track.url, headers={"if-none-match": first["ETag"]})
     assert revalidated.status_code == 304
     api = client.get("/api/v2/pages/")  # JSON keeps the API's own rule
     assert "s-maxage=300" not in cache_control(api)
@@ -394,9 +399,9 @@ def test_a_stalled_cdn_neither_holds_the_moderator_nor_the_worker(
         "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
         "mail": {"BACKEND": "django_tasks_db.DatabaseBackend"},
     }
-    monkeypatch.setattr(home.notice, "PURGE_TIMEOUT", 0.2)
-    monkeypatch.setattr(home.notice, "PURGE_CHUNK", 2)
-    monkeypatch.setattr(home.notice, "PURGE_SECONDS", 0.5)
+    monkeypatch.setattr(home.freshness, "PURGE_TIMEOUT", 0.2)
+    monkeypatch.setattr(home.freshness, "PURGE_CHUNK", 2)
+    monkeypatch.setattr(home.freshness, "PURGE_SECONDS", 0.5)
     port = free_port()
     hole = BlackHole(port)
     try:
@@ -406,7 +411,7 @@ def test_a_stalled_cdn_neither_holds_the_moderator_nor_the_worker(
         assert time.monotonic() - started < 2
         assert ALARM in client.get(edition.url).content.decode()
         [queued] = DBTaskResult.objects.filter(
-            task_path=home.notice.purge_front_end_cache.module_path
+            task_path=home.freshness.purge_front_end_cache.module_path
         )
         assert queued.status == TaskResultStatus.READY
         started = time.monotonic()

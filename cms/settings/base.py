@@ -91,7 +91,7 @@ MIDDLEWARE = [
     # (home/notice.py: a new urgent notice reaches every reader).
     "home.notice.shared_cache_lifetime",
     # Whole pages for anonymous readers (the "pages" cache): stored on the way out...
-    "cms.middleware.AnonymousUpdateCacheMiddleware",
+    "home.freshness.UpdateCacheMiddleware",
     # ...for no longer than an urgent notice with an end has left (home/notice.py).
     "home.notice.bound_cache_lifetime",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -113,7 +113,7 @@ MIDDLEWARE = [
     # Turns a login refused by the axes backend into the lockout page (AXES_LOCKOUT_TEMPLATE).
     "axes.middleware.AxesMiddleware",
     # ...and answered from it on the way in (never to a session or a token).
-    "cms.middleware.AnonymousFetchFromCacheMiddleware",
+    "home.freshness.FetchFromCacheMiddleware",
 ]
 
 ROOT_URLCONF = "cms.urls"

@@ -84,8 +84,10 @@ if env_bool("X_ACCEL_REDIRECT", not SERVE_MEDIA):
     SENDFILE_ROOT = str(Path(MEDIA_ROOT) / "documents")
     SENDFILE_URL = "/internal-documents"
 
-# A CDN or caching proxy in front: Wagtail purges a page's addresses from it when the
-# page is published (docs/deploy.md). Cloudflare, or any proxy that takes PURGE
+# A CDN or caching proxy in front: the addresses a change shows are purged from it in
+# the background (home/freshness.py, docs/deploy.md), through Wagtail's frontend cache
+# backends; its app is not installed, since its own handlers would purge the page
+# alone, in the editor's request. Cloudflare, or any proxy that takes PURGE
 # requests (Varnish, nginx with a purge module) at FRONTEND_CACHE_PURGE_URL.
 WAGTAILFRONTENDCACHE = {}
 if os.environ.get("FRONTEND_CACHE_CLOUDFLARE_ZONEID"):
@@ -99,5 +101,3 @@ if os.environ.get("FRONTEND_CACHE_PURGE_URL"):
         "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
         "LOCATION": os.environ["FRONTEND_CACHE_PURGE_URL"],
     }
-if WAGTAILFRONTENDCACHE:
-    INSTALLED_APPS = [*INSTALLED_APPS, "wagtail.contrib.frontend_cache"]  # noqa: F405

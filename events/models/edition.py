@@ -359,6 +359,32 @@ class EditionPage(ModeratedDeletionMixin, CalendarFeedMixin, Page):
     def is_past(self, today=None):
         return self.end_date < (today or timezone.localdate())
 
+    def get_cached_paths(self):
+        """Its own addresses, which a change of it invalidates (home/freshness.py): the
+        page, its calendar, its open-data page and every open-data file."""
+        files = [
+            dataset.file_name(part, extension)
+            for dataset in open_data.DATASETS.values()
+            for part, extensions in open_data.PARTS.items()
+            for extension in extensions
+        ]
+        return [
+            "/",
+            self.reverse_subpage("calendar").rstrip("/"),
+            self.reverse_subpage("open_data"),
+            *(self.reverse_subpage("open_data_file", args=[name]).rstrip("/") for name in files),
+        ]
+
+    def get_showing_pages(self):
+        """The pages that show the edition: the home page (its current edition) and
+        every live page inside it (its title, navigation, venues and partners)."""
+        return [*self.get_ancestors().filter(depth__gt=1), *self.get_descendants().live()]
+
+    def shows_now_and_next(self, today, context=None):
+        """Whether the page shows «Зараз/Далі» on `today` (home/freshness.py keeps it a
+        minute at most then): during the event days."""
+        return self.start_date <= today <= self.end_date
+
     def current_edition(self):
         """The edition the site leads with now, when it is not this one."""
         home = HomePage.objects.parent_of(self).first()

@@ -143,6 +143,25 @@ class ProgrammePage(
             days = [day for day in days if day.date == form.chosen_day]
         return form, days
 
+    def get_cached_paths(self):
+        """Its own addresses (home/freshness.py): the page, the embed, the venue
+        screen, the change log and its feed, the frab files, the CSV, «Мій розклад»."""
+        routes = ["now", "changes", "changes_atom", "frab", "frab_xml", "csv"]
+        routes += ["my_programme", "my_calendar"]
+        paths = [self.reverse_subpage(name) for name in routes]
+        # A file's route ("changes.atom/") is served without its slash (FeedRoutesMixin).
+        files = [path.rstrip("/") if "." in path else path for path in paths]
+        return [*super().get_cached_paths(), *files]
+
+    def get_showing_pages(self):
+        """The edition (its programme) and the home page."""
+        return list(self.get_ancestors().filter(depth__gt=1))
+
+    def shows_now_and_next(self, today, context=None):
+        """During the event days (home/freshness.py keeps it a minute at most then)."""
+        edition = self.edition
+        return edition is not None and edition.shows_now_and_next(today)
+
     def now_and_next(self, moment=None, venue=None):
         """During an event day: the sessions going on now and the ones starting next
         (Europe/Kyiv time), for the whole programme and per venue (`venues`: each of
@@ -587,6 +606,31 @@ class DayPage(CachedUrlMixin, EditionChildMixin, CalendarFeedMixin, Page):
         return snapshot(
             Session.objects.filter(page_id=self.pk), main_venue.pk if main_venue else None
         )
+
+    def get_cached_paths(self):
+        """Its own addresses (home/freshness.py): the page, its calendar, each of its
+        sessions' page and calendar (those in the database: a publication reads them
+        before and after)."""
+        paths = ["/", self.reverse_subpage("calendar").rstrip("/")]
+        for pk in Session.objects.filter(page_id=self.pk).values_list("pk", flat=True):
+            paths.append(self.session_path(pk))
+            paths.append(
+                self.reverse_subpage("session_calendar", kwargs={"session_id": pk}).rstrip("/")
+            )
+        return paths
+
+    def get_showing_pages(self):
+        """The programme, the edition, the home page and the tracks of its sessions."""
+        tracks = Session.objects.filter(page_id=self.pk, track__isnull=False)
+        return [
+            *self.get_ancestors().filter(depth__gt=1),
+            *TrackPage.objects.filter(pk__in=tracks.values("track_id")).live(),
+        ]
+
+    def shows_now_and_next(self, today, context=None):
+        """During the event days every day shows «Зараз/Далі» (its `get_context`)."""
+        edition = self.edition
+        return edition is not None and edition.shows_now_and_next(today)
 
     def session_path(self, session_id):
         """A session's own page, under the day's address: «sessions/<id>/»."""

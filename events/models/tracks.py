@@ -80,6 +80,20 @@ class TrackPage(CachedUrlMixin, EditionChildMixin, CalendarFeedMixin, Page):
     def calendar_name(self):
         return f"{self.title} · {self.edition.title}"
 
+    def get_cached_paths(self):
+        """Its own addresses (home/freshness.py): the page and its calendar."""
+        return ["/", self.reverse_subpage("calendar").rstrip("/")]
+
+    def get_showing_pages(self):
+        """The home page and the whole edition: every session shown anywhere carries
+        its track's name and colour."""
+        edition = self.edition
+        return [
+            *edition.get_ancestors().filter(depth__gt=1),
+            edition,
+            *edition.get_descendants().live(),
+        ]
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         # Through the reverse relation, each session's track is this page, not a query.

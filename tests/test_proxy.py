@@ -29,6 +29,7 @@ from django.conf import settings
 from .helpers import ROOT, free_port, wait_for
 
 VCL = ROOT / "deploy" / "varnish" / "cityworkshop.vcl"
+DROP_IN = ROOT / "deploy" / "varnish" / "varnish.service.d" / "cityworkshop.conf"
 TOOL_PATH = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/usr/bin"])
 
 
@@ -61,27 +62,27 @@ class Varnish:
         (self.workdir / "cityworkshop.vcl").write_text(vcl_for(backend_port))
         self.process = None
 
+    def command(self):
+        """The drop-in's ExecStart with this machine's ports and folder."""
+        (line,) = re.findall(r"^ExecStart=(/.+)$", DROP_IN.read_text(), re.MULTILINE)
+        replacements = {
+            # Run as whoever runs the test: the vcache user could not read its folder.
+            "-j unix,user=vcache": "-j none",
+            "-a 127.0.0.1:6081": f"-a 127.0.0.1:{self.port}",
+            "-a purge=127.0.0.1:6086": f"-a purge=127.0.0.1:{self.purge_port}",
+            "-T localhost:6082": f"-n {self.workdir / 'state'}",
+            "-f /etc/varnish/cityworkshop.vcl": f"-f {self.workdir / 'cityworkshop.vcl'}",
+            "-S /etc/varnish/secret": "",
+            "/usr/sbin/varnishd": shutil.which("varnishd", path=TOOL_PATH),
+        }
+        for placeholder, value in replacements.items():
+            assert placeholder in line, f"{DROP_IN.name} has no {placeholder!r} any more"
+            line = line.replace(placeholder, value)
+        return line.split()
+
     def start(self):
-        varnishd = shutil.which("varnishd", path=TOOL_PATH)
         self.process = subprocess.Popen(
-            [
-                varnishd,
-                "-F",
-                "-a",
-                f"127.0.0.1:{self.port}",
-                "-a",
-                f"purge=127.0.0.1:{self.purge_port}",
-                "-f",
-                str(self.workdir / "cityworkshop.vcl"),
-                "-n",
-                str(self.workdir / "state"),
-                "-s",
-                "malloc,64m",
-                # No switch to Debian's `vcache` user: it could not read the test's
-                # private temporary folder (the service reads /etc/varnish).
-                "-j",
-                "none",
-            ],
+            self.command(),
             stdout=subprocess.DEVNULL,
             stderr=(self.workdir / "varnishd.log").open("w"),
         )
@@ -435,6 +436,23 @@ def test_the_site_reads_the_forwarded_address_as_nginx_wrote_it(site):
     assert [post("203.0.113.10") for _ in range(3)] == [200, 200, 200]
     assert post("203.0.113.20") == 200  # somebody else
     assert post("203.0.113.10") == 429
+
+
+def test_the_documented_commands_install_the_tested_files():
+    guide = (ROOT / "docs" / "deploy.md").read_text()
+    drop_in = DROP_IN.read_text()
+    assert "cp /srv/cityworkshop/app/deploy/varnish/cityworkshop.vcl /etc/varnish/" in guide
+    assert "-f /etc/varnish/cityworkshop.vcl" in drop_in
+    assert f"/{DROP_IN.relative_to(ROOT).as_posix()} /etc/systemd/system/" in guide
+    # Wagtail purges where the drop-in listens for purges...
+    (purge_address,) = re.findall(r"-a purge=(\S+)", drop_in)
+    assert f"FRONTEND_CACHE_PURGE_URL=http://{purge_address}\n" in guide
+    # ...and nginx sends the site to where it listens for nginx, instead of gunicorn.
+    (public,) = re.findall(r"-a (127\.0\.0\.1:\d+)", drop_in)
+    nginx = (ROOT / "deploy" / "nginx.conf").read_text()
+    assert "server 127.0.0.1:8000;" in nginx
+    assert f"s/server 127.0.0.1:8000;/server {public};/" in guide
+    assert '.port = "8000";' in VCL.read_text()
 
 
 def test_the_vcl_knows_the_site_s_cookies_and_languages():

@@ -1,17 +1,17 @@
 # Varnish between nginx and gunicorn (docs/deploy.md, «A caching proxy: Varnish»).
 #
 #   visitor ──TLS──> nginx :443 ──> Varnish 127.0.0.1:6081 ──> gunicorn 127.0.0.1:8000
-#   Wagtail's purges (FRONTEND_CACHE_PURGE_URL) ──> Varnish 127.0.0.1:6082 ("purge")
+#   Wagtail's purges (FRONTEND_CACHE_PURGE_URL) ──> Varnish 127.0.0.1:6086 ("purge")
 #
-# For Debian's varnish (7.1): copy it to /etc/varnish/cityworkshop.vcl and start
-# varnishd with the two listening addresses named as below:
-#   varnishd -a 127.0.0.1:6081 -a purge=127.0.0.1:6082 -f /etc/varnish/cityworkshop.vcl ...
+# For Debian's varnish (7.1): copy it to /etc/varnish/cityworkshop.vcl; the systemd
+# drop-in beside it (varnish.service.d/cityworkshop.conf) starts varnishd with it and
+# with the two listening addresses, the second named "purge".
 # The values an operator may have to change:
 #   127.0.0.1:8000             GUNICORN_BIND of cms/gunicorn.py (.host and .port below)
 #   acl purgers                the app servers that publish (they send the PURGEs)
 #
-# tests/test_proxy.py starts varnishd with this very file (only the backend's port
-# changed, to gunicorn's free one) in front of gunicorn with the production settings,
+# tests/test_proxy.py starts varnishd with this very file and the drop-in's command
+# line (only the ports changed, to free ones) in front of gunicorn with the production settings,
 # and checks every rule below; benchmarks/proxy.py measures it against nginx.
 
 vcl 4.1;

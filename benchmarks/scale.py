@@ -375,6 +375,7 @@ def options():
 
 def main():
     args = options()
+    commit = revision()  # before the run: the working copy may change while it runs
     workdir = Path(tempfile.mkdtemp(prefix="cityworkshop-scale-"))
     env = production_env(workdir, BENCHMARK_PAGE_CACHE="off")
     os.environ.update(env)
@@ -391,7 +392,7 @@ def main():
         call_command("collectstatic", interactive=False, verbosity=0)
         print(
             f"# benchmarks/scale.py, {datetime.date.today():%Y-%m-%d}, {machine()}, "
-            f"{connection.vendor}, commit {revision()}, Python {platform.python_version()}, "
+            f"{connection.vendor}, commit {commit}, Python {platform.python_version()}, "
             f"Django {django.get_version()}, Wagtail {__import__('wagtail').__version__}, "
             f"{load_average()}\n",
             flush=True,

@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/scale.py [--quick] [--scales 6x6,lviv,10x]
         [--requests 20] [--seconds 5] [--rounds 3] [--connections 8]
-        [--memory-requests 1000] [--in-process-only]
+        [--memory-requests 1000] [--parts in-process,served,memory] [--in-process-only]
 
 Needs `wrk` for the server part (Debian: apt-get install -y wrk; the benchmarks are not
 part of CI, so .ci/run does not install it). Only 127.0.0.1 is ever contacted.
@@ -63,6 +63,7 @@ from tests.helpers import free_port  # noqa: E402
 
 KYIV = ZoneInfo("Europe/Kyiv")
 # Measured under gunicorn too (the rest in process only).
+PARTS = ("in-process", "served", "memory")
 SERVED = ("programme", "edition", "day", "edition .ics", "API v2: days, fields=*")
 HEADERS = {"X-Forwarded-Proto": "https"}  # as the TLS proxy in front says
 
@@ -357,7 +358,17 @@ def options():
     parser.add_argument("--connections", type=int, default=8, help="wrk's connections (8)")
     parser.add_argument("--memory-requests", type=int, help="requests before the RSS (1000)")
     parser.add_argument("--in-process-only", action="store_true", help="no gunicorn, no wrk")
+    parser.add_argument(
+        "--parts",
+        default=",".join(PARTS),
+        help="of " + ", ".join(PARTS) + " (served needs in-process: the sizes)",
+    )
     args = parser.parse_args()
+    args.parts = [part.strip() for part in args.parts.split(",") if part.strip()]
+    if args.in_process_only:
+        args.parts = ["in-process"]
+    if set(args.parts) - set(PARTS) or ("served" in args.parts and "in-process" not in args.parts):
+        parser.error(f"--parts: some of {', '.join(PARTS)}; served needs in-process")
     defaults = (3, 2, 2, 100) if args.quick else (20, 5, 3, 1000)
     for name, default in zip(
         ("requests", "seconds", "rounds", "memory_requests"), defaults, strict=True
@@ -368,7 +379,7 @@ def options():
     unknown = set(args.scales) - set(SCALES)
     if unknown:
         parser.error(f"unknown scales: {', '.join(sorted(unknown))}")
-    if not args.in_process_only and not shutil.which("wrk"):
+    if "served" in args.parts and not shutil.which("wrk"):
         parser.error(WRK_INSTALL)
     return args
 
@@ -403,34 +414,40 @@ def main():
             started = time.monotonic()
             editions[scale] = build(HomePage.objects.get())
             print(f"built {label} in {time.monotonic() - started:.0f} s", file=sys.stderr)
-            results[scale] = measure_edition(editions[scale], args.requests)
+            if "in-process" in args.parts:
+                results[scale] = measure_edition(editions[scale], args.requests)
         labels = {scale: SCALES[scale][0] for scale in args.scales}
-        print(
-            f"In process (Django's test client, production settings, page cache off, "
-            f"{args.requests} requests each, on the edition's first day at 10:00):\n"
-        )
-        print(in_process_tables(results, labels), "\n", flush=True)
-        print(f"({load_average()} at the end of this part)\n", flush=True)
-        if args.in_process_only:
-            return
+        if "in-process" in args.parts:
+            in_process_report(args, results, labels)
         mixes = {scale: memory_mix(edition) for scale, edition in editions.items()}
         paths = {scale: endpoints(edition) for scale, edition in editions.items()}
         moments = {scale: moment_of(edition).isoformat() for scale, edition in editions.items()}
         connection.close()
-        yardsticks = {
-            (scale, name): write_yardstick(
-                env["BENCHMARK_STATIC_ROOT"],
-                f"{scale}-{name.split(':')[0].replace(' ', '-').replace('.', '')}.html",
-                results[scale][name].size,
-            )
-            for scale in args.scales
-            for name in SERVED
-        }
-        served(args, env, labels, paths, moments, yardsticks, results)
-        memory(args, env, labels, mixes, moments)
+        if "served" in args.parts:
+            yardsticks = {
+                (scale, name): write_yardstick(
+                    env["BENCHMARK_STATIC_ROOT"],
+                    f"{scale}-{name.split(':')[0].replace(' ', '-').replace('.', '')}.html",
+                    results[scale][name].size,
+                )
+                for scale in args.scales
+                for name in SERVED
+            }
+            served(args, env, labels, paths, moments, yardsticks, results)
+        if "memory" in args.parts:
+            memory(args, env, labels, mixes, moments)
     finally:
         connection.close()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def in_process_report(args, results, labels):
+    print(
+        f"In process (Django's test client, production settings, page cache off, "
+        f"{args.requests} requests each, on the edition's first day at 10:00):\n"
+    )
+    print(in_process_tables(results, labels), "\n", flush=True)
+    print(f"({load_average()} at the end of this part)\n", flush=True)
 
 
 def served(args, env, labels, paths, moments, yardsticks, results):

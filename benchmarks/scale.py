@@ -285,9 +285,17 @@ def interleaved(base, page, yardstick, rounds, seconds, connections):
             urllib.request.urlopen(request_for(base + path), timeout=120).read()
     page_runs, file_runs = [], []
     for _ in range(rounds):
-        page_runs.append(wrk(base + page, seconds, connections))
-        file_runs.append(wrk(base + yardstick, seconds, connections))
+        for path, runs in ((page, page_runs), (yardstick, file_runs)):
+            # One request first: it waits until the workers are done with the requests
+            # still queued from the previous run (a slow page's outlast its wrk run).
+            urllib.request.urlopen(request_for(base + path), timeout=300).read()
+            runs.append(wrk(base + path, seconds, connections))
     return page_runs, file_runs
+
+
+def ratio(page_rates, file_rates):
+    file_rate = statistics.median(file_rates)
+    return f"{statistics.median(page_rates) / file_rate:.2f}" if file_rate else "–"
 
 
 def request_for(url):
@@ -478,7 +486,7 @@ def served(args, env, labels, paths, moments, yardsticks, results):
                             f"{results[scale][name].size / 1024:,.0f}",
                             spread(page_rates),
                             spread(file_rates),
-                            f"{statistics.median(page_rates) / statistics.median(file_rates):.2f}",
+                            ratio(page_rates, file_rates),
                             spread([run[1] for run in page_runs], 1),
                             spread([run[2] for run in page_runs], 1),
                             sum(run[3] for run in page_runs + file_runs),

@@ -155,6 +155,28 @@ def timezone_lines(tzid, first_date, last_date):
     return zone.to_ical()
 
 
+class SessionAddresses:
+    """The public address of each session (`Session.get_url`, made absolute), for
+    feeds and exports of many sessions: the day's address and its rule for a
+    session's path (`DayPage.session_path`) are asked once per day, with a marker,
+    rather than reversed and joined again for every session."""
+
+    MARKER = 987_654_321_987_654_321
+
+    def __init__(self, request):
+        self.request = request
+        self.days = {}  # day id -> (the address up to the session's id, after it)
+
+    def __call__(self, session):
+        day = session.page
+        parts = self.days.get(day.pk)
+        if parts is None:
+            before, _marker, after = day.session_path(self.MARKER).partition(str(self.MARKER))
+            day_url = absolute_url(day.get_url(self.request), self.request)
+            parts = self.days[day.pk] = (day_url + before, after)
+        return f"{parts[0]}{session.pk}{parts[1]}"
+
+
 class FeedWriter:
     """The VEVENTs of one feed. What many sessions share (their day's address and
     publication, their venue's place, their track) is worked out once per feed."""
@@ -168,25 +190,21 @@ class FeedWriter:
             if organizer is None
             else fold(str(Contentline.from_parts("ORGANIZER", organizer.params, organizer)))
         )
-        self.days = {}  # page id -> (stamp lines, the day's address, its path of a session)
+        self.address = SessionAddresses(request)
+        self.days = {}  # page id -> its DTSTAMP and LAST-MODIFIED lines
         self.places = {}  # (venue id, spot) -> LOCATION and GEO lines
         self.categories = {}  # track id -> CATEGORIES line
         self.cancelled = _("Cancelled: %(title)s")
 
-    def day(self, day):
-        known = self.days.get(day.pk)
-        if known is None:
+    def stamps(self, day):
+        lines = self.days.get(day.pk)
+        if lines is None:
             stamp = utc_text(day.last_published_at or timezone.now())
-            # The day's own rule for a session's address (`DayPage.session_path`),
-            # asked once with a marker rather than once per session.
-            marker = 987_654_321_987_654_321
-            before, _marker, after = day.session_path(marker).partition(str(marker))
-            known = self.days[day.pk] = (
-                (f"DTSTAMP:{stamp}".encode(), f"LAST-MODIFIED:{stamp}".encode()),
-                absolute_url(day.get_url(self.request), self.request) + before,
-                after,
+            lines = self.days[day.pk] = (
+                f"DTSTAMP:{stamp}".encode(),
+                f"LAST-MODIFIED:{stamp}".encode(),
             )
-        return known
+        return lines
 
     def place(self, session, venue):
         key = (venue.pk if venue else None, session.spot)
@@ -210,7 +228,7 @@ class FeedWriter:
     def event(self, session):
         """One session's VEVENT as folded lines, its properties in the library's order
         (its canonical ones first, the others alphabetically)."""
-        (dtstamp, last_modified), day_url, path_end = self.day(session.page)
+        dtstamp, last_modified = self.stamps(session.page)
         starts_at, ends_at = session.starts_at, session.ends_at
         tzid = starts_at.tzinfo.key
         if session.is_cancelled:
@@ -243,7 +261,7 @@ class FeedWriter:
         if self.organizer is not None:
             lines.append(self.organizer)
         lines.append(status)
-        lines.append(fold(f"URL:{day_url}{session.pk}{path_end}"))
+        lines.append(fold(f"URL:{self.address(session)}"))
         lines.append(b"END:VEVENT")
         return lines
 

@@ -31,8 +31,8 @@ from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.text import capfirst, slugify
 
-from events.calendar import site_hostname
-from events.structured_data import LANGUAGE, absolute, session_url
+from events.calendar import SessionAddresses, site_hostname
+from events.structured_data import LANGUAGE, absolute
 from home.site_url import absolute_url
 from home.spreadsheets import csv_response
 
@@ -139,7 +139,7 @@ def status_line(session):
     )
 
 
-def frab_event(session, day, room, request, *, edition, namespace):
+def frab_event(session, day, room, url, *, edition, namespace):
     return {
         "id": session.pk,
         "guid": session_guid(session, namespace),
@@ -148,7 +148,7 @@ def frab_event(session, day, room, request, *, edition, namespace):
         "duration": duration(session),
         "room": room,
         "slug": event_slug(session, edition),
-        "url": session_url(session, request),
+        "url": url,
         "title": session.title,
         # The schema has no status and no more fields: the apps show the subtitle
         # under the title, so a changed or cancelled session (which stays) says so there.
@@ -203,17 +203,18 @@ def frab_schedule(programme, request):
 
     rooms = {}  # name -> Room, in order of first use
     events_by_date = {}
+    address = SessionAddresses(request)
     for day, session, venue in programme_rows(programme, days):
         room = room_name(venue, session.spot, edition.city)
-        rooms.setdefault(
-            room,
-            {
+        if room not in rooms:
+            rooms[room] = {
                 "name": room,
                 "guid": room_guid(venue, session.spot, namespace),
                 "description": venue.address if venue and venue.address else None,
-            },
+            }
+        event = frab_event(
+            session, day, room, address(session), edition=edition, namespace=namespace
         )
-        event = frab_event(session, day, room, request, edition=edition, namespace=namespace)
         events_by_date.setdefault(day.date, []).append((session, event))
 
     first = min([edition.start_date, *events_by_date])
@@ -344,6 +345,7 @@ def programme_csv(programme, request):
     """The programme as CSV, one row per session, in UTF-8 with a byte order mark so
     that Excel reads the Cyrillic right."""
     edition = programme.edition
+    address = SessionAddresses(request)
     rows = [CSV_COLUMNS]
     for day, session, venue in programme_rows(programme, programme.days()):
         rows.append(
@@ -363,7 +365,7 @@ def programme_csv(programme, request):
                 session.spot,
                 session.hosts,
                 session.description,
-                session_url(session, request),
+                address(session),
             ]
         )
     return csv_response(rows, f"programme-{edition.start_date.year}.csv")

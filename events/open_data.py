@@ -44,6 +44,7 @@ from typing_extensions import TypedDict
 from wagtail.coreutils import resolve_model_string
 from wagtail.models import PageLogEntry
 
+from events.calendar import SessionAddresses
 from home.models import SiteSettings
 from home.site_url import absolute_url
 from home.spreadsheets import csv_response
@@ -310,6 +311,7 @@ def session_rows(edition, request):
     if programme is None:
         return []
     rows = []
+    address = SessionAddresses(request)
     for day in programme.days():  # live, public days; only live tracks are kept
         for session in day.sessions.all():
             venue, track = session.where, session.track
@@ -334,7 +336,7 @@ def session_rows(edition, request):
                     "spot": session.spot,
                     "hosts": session.hosts,
                     "description": session.description,
-                    "url": absolute_url(session.url, request),
+                    "url": address(session),
                 }
             )
     return rows

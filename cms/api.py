@@ -5,11 +5,15 @@ and docs) at /api/v3/. Both read the `api_fields` each model declares once."""
 import copy
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Prefetch, prefetch_related_objects
 from ninja.schema import Resolver
+from wagtail.api.conf import APIField, get_model_field
 from wagtail.api.v2.router import WagtailAPIRouter
 from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.api.v3.registry import registry as v3_registry
+from wagtail.api.v3.routers import pages as v3_pages
 from wagtail.api.v3.urls import api as v3
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.documents.api.v3 import router as v3_documents
@@ -43,7 +47,80 @@ class CheckedQueries:
         return super().find_object(queryset, request)
 
 
-class PagesAPI(CheckedQueries, PagesAPIViewSet):
+def api_lookups(model, names=None):
+    """What serving the API fields `names` of `model` (all its `api_fields` when None)
+    reads beyond the model's own rows, as `prefetch_related` lookups: its foreign keys
+    and other relations (Wagtail's own too: a page's locale, an image's tags), its
+    inline rows (sessions, venues…) with what their own fields read, and what a field
+    of events/api_fields.py says it needs (its `api_prefetch(lookup)`, given the
+    lookup of the value it is handed, "" for the instance itself). Derived from the
+    models, so that a field added to `api_fields` is read together too."""
+    declared = {field.name: field for field in APIField.get_fields_for_model(model)}
+    lookups = []
+    for name in declared if names is None else names:
+        serializer = declared[name].serializer if name in declared else None
+        source = getattr(serializer, "source", None) or name
+        try:
+            relation = get_model_field(model, source) if source != "*" else None
+        except FieldDoesNotExist:
+            relation = None
+        prefix = ""
+        if relation is not None and relation.is_relation and name != "parent":
+            lookups.append(source)
+            if relation.one_to_many:  # inline rows: what their own fields read
+                lookups += [
+                    prefixed(lookup, source) for lookup in api_lookups(relation.related_model)
+                ]
+            prefix = source
+        if hasattr(serializer, "api_prefetch"):
+            lookups += serializer.api_prefetch(prefix)
+    return lookups
+
+
+def prefixed(lookup, prefix):
+    if isinstance(lookup, Prefetch):
+        lookup = copy.copy(lookup)
+        lookup.add_prefix(prefix)
+        return lookup
+    return f"{prefix}__{lookup}"
+
+
+def prefetch_for(objects, lookups):
+    """Prefetches `lookups` for `objects` at once; a lookup given twice is read once."""
+    unique = {}
+    for lookup in lookups:
+        unique.setdefault(lookup.prefetch_to if isinstance(lookup, Prefetch) else lookup, lookup)
+    objects = [obj for obj in objects if obj is not None]
+    if objects and unique:
+        prefetch_related_objects(objects, *unique.values())
+    return objects
+
+
+def serializer_lookups(serializer_class, model):
+    """The lookups for what a v2 serializer class (made for the request's `fields=`)
+    shows of `model`."""
+    return api_lookups(model, set(serializer_class.Meta.fields))
+
+
+class ReadTogether:
+    """API v2's listings and details read each related row and inline row once for
+    all the objects served, whatever `fields=` asks (Wagtail reads them one object
+    at a time: a day's sessions' themes and venues, an edition's partners' logos)."""
+
+    def get_serializer(self, instance, *args, many=False, **kwargs):
+        serializer_class = self.get_serializer_class()
+        objects = list(instance) if many else [instance]
+        models = {type(obj) for obj in objects}
+        for model in models:
+            prefetch_for(
+                [obj for obj in objects if type(obj) is model],
+                serializer_lookups(serializer_class, model),
+            )
+        kwargs.setdefault("context", self.get_serializer_context())
+        return serializer_class(objects if many else instance, *args, many=many, **kwargs)
+
+
+class PagesAPI(CheckedQueries, ReadTogether, PagesAPIViewSet):
     pass
 
 
@@ -61,14 +138,14 @@ class RenditionImageSerializer(ImageSerializer):
     download_url = RenditionDownloadUrlField(read_only=True)
 
 
-class ImagesAPI(CheckedQueries, ImagesAPIViewSet):
+class ImagesAPI(CheckedQueries, ReadTogether, ImagesAPIViewSet):
     base_serializer_class = RenditionImageSerializer
 
     def get_queryset(self):
         return super().get_queryset().prefetch_renditions(IMAGE_DOWNLOAD_SPEC)
 
 
-class DocumentsAPI(CheckedQueries, DocumentsAPIViewSet):
+class DocumentsAPI(CheckedQueries, ReadTogether, DocumentsAPIViewSet):
     pass
 
 
@@ -121,6 +198,24 @@ def read_together(get_queryset, *prefetch):
         return queryset.prefetch_renditions(*prefetch) if prefetch else queryset
 
     return queryset
+
+
+def served_together(router, path, *, method="GET"):
+    """Makes the v3 detail operation at `path` of `router` read what the object's
+    schema shows (its inline rows, their themes and venues, its images' renditions…)
+    at once, as v2 does: Wagtail 8.0 reads each one as the schema resolves it."""
+    for operation in router.path_operations[path].operations:
+        if method not in operation.methods:
+            continue
+        view = operation.view_func
+
+        def detail(request, *args, _view=view, **kwargs):
+            obj = _view(request, *args, **kwargs)
+            if hasattr(obj, "_meta"):
+                prefetch_for([obj], api_lookups(type(obj)))
+            return obj
+
+        operation.view_func = detail
 
 
 def published_openapi_schema(get_schema):
@@ -243,3 +338,4 @@ replace_v3_meta_resolver("download_url", image_download_url, {get_image_model().
 # The routers' views look these functions up in their modules when they run.
 v3_images.get_images_queryset = read_together(v3_images.get_images_queryset, IMAGE_DOWNLOAD_SPEC)
 v3_documents.get_documents_queryset = read_together(v3_documents.get_documents_queryset)
+served_together(v3_pages.router, "/{page_id}/")

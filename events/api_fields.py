@@ -4,9 +4,11 @@ their return annotations give API v3's OpenAPI schema its types."""
 
 import datetime
 
+from django.db.models import Prefetch
 from django.utils import timezone
 from rest_framework.fields import Field, FloatField
 from typing_extensions import TypedDict
+from wagtail.images import get_image_model
 from wagtail.images.api.fields import ImageRenditionField
 from wagtail.models import CollectionViewRestriction
 
@@ -20,9 +22,24 @@ def full_url(path, request=None):
     return absolute_url(path, request) if path else path
 
 
+class RenditionField(ImageRenditionField):
+    """Wagtail's rendition field, saying what it reads (cms/api.py reads it for every
+    object served at once): the image's renditions of its filter."""
+
+    def api_prefetch(self, lookup):
+        renditions = get_image_model().get_rendition_model().objects
+        return [
+            Prefetch(
+                f"{lookup}__renditions",
+                queryset=renditions.filter(filter_spec=self.filter_spec),
+                to_attr="prefetched_renditions",
+            )
+        ]
+
+
 def rendition(source, filter_spec="fill-1440x810"):
     """An image as a rendition: its address, size and alternative text."""
-    return ImageRenditionField(filter_spec, source=source)
+    return RenditionField(filter_spec, source=source)
 
 
 class LocalDateTimeField(Field):
@@ -73,10 +90,19 @@ class DocumentFile(TypedDict):
     file_size: int | None
 
 
-def restricted_collection_paths():
+def restricted_collection_paths(context=None):
     """The tree paths of collections with a view restriction: their documents, and
-    those of the collections below them, are not public."""
-    return list(CollectionViewRestriction.objects.values_list("collection__path", flat=True))
+    those of the collections below them, are not public. Read once for a whole API
+    v2 answer (its serializers' shared `context`)."""
+    if context is not None and RESTRICTED_PATHS in context:
+        return context[RESTRICTED_PATHS]
+    paths = list(CollectionViewRestriction.objects.values_list("collection__path", flat=True))
+    if context is not None:
+        context[RESTRICTED_PATHS] = paths
+    return paths
+
+
+RESTRICTED_PATHS = "restricted_collection_paths"
 
 
 def is_public(document, restricted_paths):
@@ -98,8 +124,11 @@ class DocumentFileField(Field):
     """A document as people download it: its address, type and size; null when it is
     in a collection with a view restriction (as in the documents endpoint)."""
 
+    def api_prefetch(self, lookup):
+        return [f"{lookup}__collection"]
+
     def to_representation(self, document) -> DocumentFile | None:
-        if not is_public(document, restricted_collection_paths()):
+        if not is_public(document, restricted_collection_paths(self.context)):
             return None
         return document_file(document, self.context.get("request"))
 
@@ -114,8 +143,11 @@ class DocumentItemsField(Field):
     """The documents of a documents page, in the editor's order, without those in a
     collection with a view restriction (not even their titles)."""
 
+    def api_prefetch(self, lookup):
+        return [f"{lookup}__document__collection"]
+
     def to_representation(self, items) -> list[DocumentEntry]:
-        restricted = restricted_collection_paths()
+        restricted = restricted_collection_paths(self.context)
         request = self.context.get("request")
         return [
             DocumentEntry(
@@ -123,7 +155,7 @@ class DocumentItemsField(Field):
                 description=item.description,
                 document=document_file(item.document, request),
             )
-            for item in items.select_related("document__collection")
+            for item in items.all()
             if is_public(item.document, restricted)
         ]
 

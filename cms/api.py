@@ -10,11 +10,13 @@ from django.db.models import Prefetch, prefetch_related_objects
 from ninja.schema import Resolver
 from wagtail.api.conf import APIField, get_model_field
 from wagtail.api.v2.router import WagtailAPIRouter
+from wagtail.api.v2.serializers import TagsField
 from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.api.v3.registry import registry as v3_registry
 from wagtail.api.v3.routers import pages as v3_pages
 from wagtail.api.v3.urls import api as v3
+from wagtail.documents.api.v2.serializers import DocumentSerializer
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.documents.api.v3 import router as v3_documents
 from wagtail.images import get_image_model
@@ -67,6 +69,10 @@ def api_lookups(model, names=None):
         prefix = ""
         if relation is not None and relation.is_relation and name != "parent":
             lookups.append(source)
+            if relation.related_model is get_image_model():  # its download address
+                lookups.append(renditions(source, IMAGE_DOWNLOAD_SPEC))
+            if relation.many_to_one and hasattr(relation.related_model, "tags"):
+                lookups.append(f"{source}__tags")  # an image's or a document's, nested
             if relation.one_to_many:  # inline rows: what their own fields read
                 lookups += [
                     prefixed(lookup, source) for lookup in api_lookups(relation.related_model)
@@ -75,6 +81,13 @@ def api_lookups(model, names=None):
         if hasattr(serializer, "api_prefetch"):
             lookups += serializer.api_prefetch(prefix)
     return lookups
+
+
+def renditions(lookup, *filter_specs):
+    """An image's renditions of these filters, read as Wagtail's get_rendition()
+    looks for them (`prefetched_renditions`)."""
+    queryset = get_image_model().get_rendition_model().objects.filter(filter_spec__in=filter_specs)
+    return Prefetch(f"{lookup}__renditions", queryset=queryset, to_attr="prefetched_renditions")
 
 
 def prefixed(lookup, prefix):
@@ -87,12 +100,26 @@ def prefixed(lookup, prefix):
 
 def prefetch_for(objects, lookups):
     """Prefetches `lookups` for `objects` at once; a lookup given twice is read once."""
-    unique = {}
+    unique, readers = {}, []
     for lookup in lookups:
-        unique.setdefault(lookup.prefetch_to if isinstance(lookup, Prefetch) else lookup, lookup)
+        if callable(lookup):  # a field's own reader of all the objects at once
+            readers.append(lookup)
+            continue
+        to = lookup.prefetch_to if isinstance(lookup, Prefetch) else lookup
+        seen = unique.get(to)
+        if isinstance(seen, Prefetch) and isinstance(lookup, Prefetch):
+            # Two fields' renditions of one image (its download and a field's own):
+            # one query for both.
+            lookup = copy.copy(lookup)
+            lookup.queryset = seen.queryset | lookup.queryset
+        elif isinstance(seen, Prefetch):
+            continue  # a lookup with its queryset before the same one without
+        unique[to] = lookup
     objects = [obj for obj in objects if obj is not None]
     if objects and unique:
         prefetch_related_objects(objects, *unique.values())
+    for read in readers if objects else ():
+        read(objects)
     return objects
 
 
@@ -134,8 +161,27 @@ class RenditionDownloadUrlField(ImageDownloadUrlField):
         return image.get_rendition(IMAGE_DOWNLOAD_SPEC).url
 
 
-class RenditionImageSerializer(ImageSerializer):
+class ReadTagsTogether:
+    """Tags from the rows read for all the objects at once (Wagtail's TagsField asks
+    again for each object's)."""
+
+    class TagsField(TagsField):
+        def to_representation(self, value):
+            return sorted(tag.name for tag in value.all())
+
+    def build_property_field(self, field_name, model_class):
+        field_class, kwargs = super().build_property_field(field_name, model_class)
+        if field_class is TagsField:
+            field_class = self.TagsField
+        return field_class, kwargs
+
+
+class RenditionImageSerializer(ReadTagsTogether, ImageSerializer):
     download_url = RenditionDownloadUrlField(read_only=True)
+
+
+class TaggedDocumentSerializer(ReadTagsTogether, DocumentSerializer):
+    pass
 
 
 class ImagesAPI(CheckedQueries, ReadTogether, ImagesAPIViewSet):
@@ -146,7 +192,7 @@ class ImagesAPI(CheckedQueries, ReadTogether, ImagesAPIViewSet):
 
 
 class DocumentsAPI(CheckedQueries, ReadTogether, DocumentsAPIViewSet):
-    pass
+    base_serializer_class = TaggedDocumentSerializer
 
 
 v2 = WagtailAPIRouter("wagtailapi")

@@ -4,10 +4,12 @@ their return annotations give API v3's OpenAPI schema its types."""
 
 import datetime
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models.functions import Length, Substr
 from django.utils import timezone
 from rest_framework.fields import Field, FloatField
 from typing_extensions import TypedDict
+from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.images.api.fields import ImageRenditionField
 from wagtail.models import CollectionViewRestriction
@@ -31,7 +33,7 @@ class RenditionField(ImageRenditionField):
         return [
             Prefetch(
                 f"{lookup}__renditions",
-                queryset=renditions.filter(filter_spec=self.filter_spec),
+                queryset=renditions.filter(filter_spec__in=[self.filter_spec]),
                 to_attr="prefetched_renditions",
             )
         ]
@@ -105,8 +107,24 @@ def restricted_collection_paths(context=None):
 RESTRICTED_PATHS = "restricted_collection_paths"
 
 
+def documents_with_their_restriction():
+    """Documents with their collection and whether it, or one above it, has a view
+    restriction (`in_restricted_collection`), read in the same query: a collection's
+    path starts with the paths of those above it."""
+    restricted = CollectionViewRestriction.objects.filter(
+        collection__path=Substr(OuterRef("collection__path"), 1, Length("collection__path"))
+    )
+    return (
+        get_document_model()
+        .objects.select_related("collection")
+        .annotate(in_restricted_collection=Exists(restricted))
+    )
+
+
 def is_public(document, restricted_paths):
-    return not document.collection.path.startswith(tuple(restricted_paths))
+    if hasattr(document, "in_restricted_collection"):
+        return not document.in_restricted_collection
+    return not document.collection.path.startswith(tuple(restricted_paths()))
 
 
 def document_file(document, request=None) -> DocumentFile:
@@ -125,10 +143,10 @@ class DocumentFileField(Field):
     in a collection with a view restriction (as in the documents endpoint)."""
 
     def api_prefetch(self, lookup):
-        return [f"{lookup}__collection"]
+        return [Prefetch(lookup, queryset=documents_with_their_restriction())]
 
     def to_representation(self, document) -> DocumentFile | None:
-        if not is_public(document, restricted_collection_paths(self.context)):
+        if not is_public(document, lambda: restricted_collection_paths(self.context)):
             return None
         return document_file(document, self.context.get("request"))
 
@@ -144,10 +162,16 @@ class DocumentItemsField(Field):
     collection with a view restriction (not even their titles)."""
 
     def api_prefetch(self, lookup):
-        return [f"{lookup}__document__collection"]
+        return [Prefetch(f"{lookup}__document", queryset=documents_with_their_restriction())]
 
     def to_representation(self, items) -> list[DocumentEntry]:
-        restricted = restricted_collection_paths(self.context)
+        paths = []
+
+        def restricted():
+            if not paths:
+                paths.append(restricted_collection_paths(self.context))
+            return paths[0]
+
         request = self.context.get("request")
         return [
             DocumentEntry(
@@ -185,9 +209,24 @@ def _state(change, side):
 class SessionChangesField(Field):
     """A programme's change log, newest first: each published change of a session,
     its state before and after (title, times, venue, status) and the note. A session
-    deleted from its published day is `removed`, its `session` null."""
+    deleted from its published day is `removed`, its `session` null. Given the
+    programme (`source="*"`): the changes of all the programmes served are read at
+    once (`api_prefetch`), else its own `recent_changes()`."""
 
-    def to_representation(self, changes) -> list[SessionChange]:
+    READ = "_api_recent_changes"
+
+    def api_prefetch(self, lookup):
+        def read(programmes):
+            changes = type(programmes[0]).recent_changes_of(programmes)
+            for programme in programmes:
+                setattr(programme, self.READ, changes[programme.pk])
+
+        return [read] if not lookup else []
+
+    def to_representation(self, programme) -> list[SessionChange]:
+        changes = getattr(programme, self.READ, None)
+        if changes is None:
+            changes = programme.recent_changes()
         return [
             SessionChange(
                 session=change.session_id,

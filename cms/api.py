@@ -5,12 +5,18 @@ and docs) at /api/v3/. Both read the `api_fields` each model declares once."""
 import copy
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Prefetch, prefetch_related_objects
 from ninja.schema import Resolver
+from wagtail.api.conf import APIField, get_model_field
 from wagtail.api.v2.router import WagtailAPIRouter
+from wagtail.api.v2.serializers import TagsField
 from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.api.v3.registry import registry as v3_registry
+from wagtail.api.v3.routers import pages as v3_pages
 from wagtail.api.v3.urls import api as v3
+from wagtail.documents.api.v2.serializers import DocumentSerializer
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.documents.api.v3 import router as v3_documents
 from wagtail.images import get_image_model
@@ -43,7 +49,105 @@ class CheckedQueries:
         return super().find_object(queryset, request)
 
 
-class PagesAPI(CheckedQueries, PagesAPIViewSet):
+def api_lookups(model, names=None):
+    """What serving the API fields `names` of `model` (all its `api_fields` when None)
+    reads beyond the model's own rows, as `prefetch_related` lookups: its foreign keys
+    and other relations (Wagtail's own too: a page's locale, an image's tags), its
+    inline rows (sessions, venues…) with what their own fields read, and what a field
+    of events/api_fields.py says it needs (its `api_prefetch(lookup)`, given the
+    lookup of the value it is handed, "" for the instance itself). Derived from the
+    models, so that a field added to `api_fields` is read together too."""
+    declared = {field.name: field for field in APIField.get_fields_for_model(model)}
+    lookups = []
+    for name in declared if names is None else names:
+        serializer = declared[name].serializer if name in declared else None
+        source = getattr(serializer, "source", None) or name
+        try:
+            relation = get_model_field(model, source) if source != "*" else None
+        except FieldDoesNotExist:
+            relation = None
+        prefix = ""
+        if relation is not None and relation.is_relation and name != "parent":
+            lookups.append(source)
+            if relation.related_model is get_image_model():  # its download address
+                lookups.append(renditions(source, IMAGE_DOWNLOAD_SPEC))
+            if relation.many_to_one and hasattr(relation.related_model, "tags"):
+                lookups.append(f"{source}__tags")  # an image's or a document's, nested
+            if relation.one_to_many:  # inline rows: what their own fields read
+                lookups += [
+                    prefixed(lookup, source) for lookup in api_lookups(relation.related_model)
+                ]
+            prefix = source
+        if hasattr(serializer, "api_prefetch"):
+            lookups += serializer.api_prefetch(prefix)
+    return lookups
+
+
+def renditions(lookup, *filter_specs):
+    """An image's renditions of these filters, read as Wagtail's get_rendition()
+    looks for them (`prefetched_renditions`)."""
+    queryset = get_image_model().get_rendition_model().objects.filter(filter_spec__in=filter_specs)
+    return Prefetch(f"{lookup}__renditions", queryset=queryset, to_attr="prefetched_renditions")
+
+
+def prefixed(lookup, prefix):
+    if isinstance(lookup, Prefetch):
+        lookup = copy.copy(lookup)
+        lookup.add_prefix(prefix)
+        return lookup
+    return f"{prefix}__{lookup}"
+
+
+def prefetch_for(objects, lookups):
+    """Prefetches `lookups` for `objects` at once; a lookup given twice is read once."""
+    unique, readers = {}, []
+    for lookup in lookups:
+        if callable(lookup):  # a field's own reader of all the objects at once
+            readers.append(lookup)
+            continue
+        to = lookup.prefetch_to if isinstance(lookup, Prefetch) else lookup
+        seen = unique.get(to)
+        if isinstance(seen, Prefetch) and isinstance(lookup, Prefetch):
+            # Two fields' renditions of one image (its download and a field's own):
+            # one query for both.
+            lookup = copy.copy(lookup)
+            lookup.queryset = seen.queryset | lookup.queryset
+        elif isinstance(seen, Prefetch):
+            continue  # a lookup with its queryset before the same one without
+        unique[to] = lookup
+    objects = [obj for obj in objects if obj is not None]
+    if objects and unique:
+        prefetch_related_objects(objects, *unique.values())
+    for read in readers if objects else ():
+        read(objects)
+    return objects
+
+
+def serializer_lookups(serializer_class, model):
+    """The lookups for what a v2 serializer class (made for the request's `fields=`)
+    shows of `model`."""
+    return api_lookups(model, set(serializer_class.Meta.fields))
+
+
+class ReadTogether:
+    """API v2's listings and details read each related row and inline row once for
+    all the objects served, whatever `fields=` asks (Wagtail reads them one object
+    at a time: a day's sessions' themes and venues, an edition's partners' logos)."""
+
+    def get_serializer(self, instance, *args, many=False, **kwargs):
+        serializer_class = self.get_serializer_class()
+        objects = list(instance) if many else [instance]
+        models = {type(obj) for obj in objects}
+        for model in models:
+            prefetch_for(
+                [obj for obj in objects if type(obj) is model],
+                serializer_lookups(serializer_class, model),
+            )
+        kwargs.setdefault("context", self.get_serializer_context())
+        return serializer_class(objects if many else instance, *args, many=many, **kwargs)
+
+
+class PagesAPI(CheckedQueries, ReadTogether, PagesAPIViewSet):
     pass
 
 
@@ -57,19 +161,38 @@ class RenditionDownloadUrlField(ImageDownloadUrlField):
         return image.get_rendition(IMAGE_DOWNLOAD_SPEC).url
 
 
-class RenditionImageSerializer(ImageSerializer):
+class ReadTagsTogether:
+    """Tags from the rows read for all the objects at once (Wagtail's TagsField asks
+    again for each object's)."""
+
+    class TagsField(TagsField):
+        def to_representation(self, value):
+            return sorted(tag.name for tag in value.all())
+
+    def build_property_field(self, field_name, model_class):
+        field_class, kwargs = super().build_property_field(field_name, model_class)
+        if field_class is TagsField:
+            field_class = self.TagsField
+        return field_class, kwargs
+
+
+class RenditionImageSerializer(ReadTagsTogether, ImageSerializer):
     download_url = RenditionDownloadUrlField(read_only=True)
 
 
-class ImagesAPI(CheckedQueries, ImagesAPIViewSet):
+class TaggedDocumentSerializer(ReadTagsTogether, DocumentSerializer):
+    pass
+
+
+class ImagesAPI(CheckedQueries, ReadTogether, ImagesAPIViewSet):
     base_serializer_class = RenditionImageSerializer
 
     def get_queryset(self):
         return super().get_queryset().prefetch_renditions(IMAGE_DOWNLOAD_SPEC)
 
 
-class DocumentsAPI(CheckedQueries, DocumentsAPIViewSet):
-    pass
+class DocumentsAPI(CheckedQueries, ReadTogether, DocumentsAPIViewSet):
+    base_serializer_class = TaggedDocumentSerializer
 
 
 v2 = WagtailAPIRouter("wagtailapi")
@@ -121,6 +244,24 @@ def read_together(get_queryset, *prefetch):
         return queryset.prefetch_renditions(*prefetch) if prefetch else queryset
 
     return queryset
+
+
+def served_together(router, path, *, method="GET"):
+    """Makes the v3 detail operation at `path` of `router` read what the object's
+    schema shows (its inline rows, their themes and venues, its images' renditions…)
+    at once, as v2 does: Wagtail 8.0 reads each one as the schema resolves it."""
+    for operation in router.path_operations[path].operations:
+        if method not in operation.methods:
+            continue
+        view = operation.view_func
+
+        def detail(request, *args, _view=view, **kwargs):
+            obj = _view(request, *args, **kwargs)
+            if hasattr(obj, "_meta"):
+                prefetch_for([obj], api_lookups(type(obj)))
+            return obj
+
+        operation.view_func = detail
 
 
 def published_openapi_schema(get_schema):
@@ -243,3 +384,4 @@ replace_v3_meta_resolver("download_url", image_download_url, {get_image_model().
 # The routers' views look these functions up in their modules when they run.
 v3_images.get_images_queryset = read_together(v3_images.get_images_queryset, IMAGE_DOWNLOAD_SPEC)
 v3_documents.get_documents_queryset = read_together(v3_documents.get_documents_queryset)
+served_together(v3_pages.router, "/{page_id}/")

@@ -4,9 +4,13 @@ their return annotations give API v3's OpenAPI schema its types."""
 
 import datetime
 
+from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models.functions import Length, Substr
 from django.utils import timezone
 from rest_framework.fields import Field, FloatField
 from typing_extensions import TypedDict
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
 from wagtail.images.api.fields import ImageRenditionField
 from wagtail.models import CollectionViewRestriction
 
@@ -20,9 +24,24 @@ def full_url(path, request=None):
     return absolute_url(path, request) if path else path
 
 
+class RenditionField(ImageRenditionField):
+    """Wagtail's rendition field, saying what it reads (cms/api.py reads it for every
+    object served at once): the image's renditions of its filter."""
+
+    def api_prefetch(self, lookup):
+        renditions = get_image_model().get_rendition_model().objects
+        return [
+            Prefetch(
+                f"{lookup}__renditions",
+                queryset=renditions.filter(filter_spec__in=[self.filter_spec]),
+                to_attr="prefetched_renditions",
+            )
+        ]
+
+
 def rendition(source, filter_spec="fill-1440x810"):
     """An image as a rendition: its address, size and alternative text."""
-    return ImageRenditionField(filter_spec, source=source)
+    return RenditionField(filter_spec, source=source)
 
 
 class LocalDateTimeField(Field):
@@ -73,14 +92,39 @@ class DocumentFile(TypedDict):
     file_size: int | None
 
 
-def restricted_collection_paths():
+def restricted_collection_paths(context=None):
     """The tree paths of collections with a view restriction: their documents, and
-    those of the collections below them, are not public."""
-    return list(CollectionViewRestriction.objects.values_list("collection__path", flat=True))
+    those of the collections below them, are not public. Read once for a whole API
+    v2 answer (its serializers' shared `context`)."""
+    if context is not None and RESTRICTED_PATHS in context:
+        return context[RESTRICTED_PATHS]
+    paths = list(CollectionViewRestriction.objects.values_list("collection__path", flat=True))
+    if context is not None:
+        context[RESTRICTED_PATHS] = paths
+    return paths
+
+
+RESTRICTED_PATHS = "restricted_collection_paths"
+
+
+def documents_with_their_restriction():
+    """Documents with their collection and whether it, or one above it, has a view
+    restriction (`in_restricted_collection`), read in the same query: a collection's
+    path starts with the paths of those above it."""
+    restricted = CollectionViewRestriction.objects.filter(
+        collection__path=Substr(OuterRef("collection__path"), 1, Length("collection__path"))
+    )
+    return (
+        get_document_model()
+        .objects.select_related("collection")
+        .annotate(in_restricted_collection=Exists(restricted))
+    )
 
 
 def is_public(document, restricted_paths):
-    return not document.collection.path.startswith(tuple(restricted_paths))
+    if hasattr(document, "in_restricted_collection"):
+        return not document.in_restricted_collection
+    return not document.collection.path.startswith(tuple(restricted_paths()))
 
 
 def document_file(document, request=None) -> DocumentFile:
@@ -98,8 +142,11 @@ class DocumentFileField(Field):
     """A document as people download it: its address, type and size; null when it is
     in a collection with a view restriction (as in the documents endpoint)."""
 
+    def api_prefetch(self, lookup):
+        return [Prefetch(lookup, queryset=documents_with_their_restriction())]
+
     def to_representation(self, document) -> DocumentFile | None:
-        if not is_public(document, restricted_collection_paths()):
+        if not is_public(document, lambda: restricted_collection_paths(self.context)):
             return None
         return document_file(document, self.context.get("request"))
 
@@ -114,8 +161,17 @@ class DocumentItemsField(Field):
     """The documents of a documents page, in the editor's order, without those in a
     collection with a view restriction (not even their titles)."""
 
+    def api_prefetch(self, lookup):
+        return [Prefetch(f"{lookup}__document", queryset=documents_with_their_restriction())]
+
     def to_representation(self, items) -> list[DocumentEntry]:
-        restricted = restricted_collection_paths()
+        paths = []
+
+        def restricted():
+            if not paths:
+                paths.append(restricted_collection_paths(self.context))
+            return paths[0]
+
         request = self.context.get("request")
         return [
             DocumentEntry(
@@ -123,7 +179,7 @@ class DocumentItemsField(Field):
                 description=item.description,
                 document=document_file(item.document, request),
             )
-            for item in items.select_related("document__collection")
+            for item in items.all()
             if is_public(item.document, restricted)
         ]
 
@@ -153,9 +209,24 @@ def _state(change, side):
 class SessionChangesField(Field):
     """A programme's change log, newest first: each published change of a session,
     its state before and after (title, times, venue, status) and the note. A session
-    deleted from its published day is `removed`, its `session` null."""
+    deleted from its published day is `removed`, its `session` null. Given the
+    programme (`source="*"`): the changes of all the programmes served are read at
+    once (`api_prefetch`), else its own `recent_changes()`."""
 
-    def to_representation(self, changes) -> list[SessionChange]:
+    READ = "_api_recent_changes"
+
+    def api_prefetch(self, lookup):
+        def read(programmes):
+            changes = type(programmes[0]).recent_changes_of(programmes)
+            for programme in programmes:
+                setattr(programme, self.READ, changes[programme.pk])
+
+        return [read] if not lookup else []
+
+    def to_representation(self, programme) -> list[SessionChange]:
+        changes = getattr(programme, self.READ, None)
+        if changes is None:
+            changes = programme.recent_changes()
         return [
             SessionChange(
                 session=change.session_id,

@@ -1,7 +1,10 @@
 """The programme of an edition: a programme page, one page per day, and the day's
 sessions edited inline on it."""
 
+import collections
 import datetime
+import functools
+import operator
 import re
 from zoneinfo import ZoneInfo
 
@@ -9,7 +12,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, models
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -89,7 +92,7 @@ class ProgrammePage(
     search_fields = [*Page.search_fields, index.SearchField("intro")]
     api_fields = [
         APIField("intro"),
-        APIField("changes", serializer=SessionChangesField(source="recent_changes")),
+        APIField("changes", serializer=SessionChangesField(source="*")),
     ]
 
     # The change log's page and feed show the latest changes, at most this many.
@@ -235,6 +238,35 @@ class ProgrammePage(
             .select_related("day", "session", "old_venue", "new_venue")
             .order_by("-published_at", "-pk")[: self.CHANGES_SHOWN]
         )
+
+    @classmethod
+    def recent_changes_of(cls, programmes):
+        """`recent_changes()` of several programmes (an API listing) in one query: a
+        dict by programme id."""
+        programmes = list(programmes)
+        if not programmes:
+            return {}
+        days = (
+            DayPage.objects.live()
+            .public()
+            .filter(
+                functools.reduce(
+                    operator.or_,
+                    (Q(path__startswith=p.path, depth=p.depth + 1) for p in programmes),
+                )
+            )
+        )
+        changes = {programme.pk: [] for programme in programmes}
+        by_path = {programme.path: programme.pk for programme in programmes}
+        for change in (
+            SessionChange.objects.filter(day__in=days)
+            .select_related("day", "session", "old_venue", "new_venue")
+            .order_by("-published_at", "-pk")
+        ):
+            shown = changes[by_path[change.day.path[: -Page.steplen]]]
+            if len(shown) < cls.CHANGES_SHOWN:
+                shown.append(change)
+        return changes
 
     def change_link(self, change, request):
         """The session's page; the day's, for a session no longer in it."""
@@ -652,9 +684,23 @@ class DayPage(CachedUrlMixin, EditionChildMixin, CalendarFeedMixin, Page):
                     "location": day_url + self.session_path(pk),
                     "lastmod": lastmod,
                 }
-                for pk in self.sessions.values_list("pk", flat=True)
+                for pk in self.sitemap_session_ids(request)
             ),
         ]
+
+    def sitemap_session_ids(self, request=None):
+        """The day's session ids, in programme order. The sitemap asks every day: the
+        ids of all live days' sessions are read once for the request."""
+        if request is None:
+            return list(self.sessions.values_list("pk", flat=True))
+        by_day = getattr(request, "_sitemap_session_ids", None)
+        if by_day is None:
+            by_day = collections.defaultdict(list)
+            rows = Session.objects.filter(page__live=True).values_list("page_id", "pk")
+            for day_id, pk in rows:
+                by_day[day_id].append(pk)
+            request._sitemap_session_ids = by_day
+        return by_day.get(self.pk, [])
 
     def calendar_name(self):
         return f"{self.title} · {self.edition.title}"

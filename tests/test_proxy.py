@@ -347,8 +347,9 @@ def test_publishing_a_page_in_django_purges_it_from_varnish(site):
     for path in (programme, f"{programme}?track=cycling"):
         assert_kept(site, path)
 
+    page_id = site.content["programme_id"]
     title = site.django(
-        f"from tests.test_proxy import publish; print(json.dumps(publish({site.content['programme_id']})))"
+        f"from tests.test_proxy import publish; print(json.dumps(publish({page_id})))"
     )
     # The purge is the background worker's (docs/deploy.md: the mail worker), after the
     # publication's commit: until it runs, Varnish still has its copy.

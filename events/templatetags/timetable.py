@@ -49,7 +49,7 @@ def session_row(session, *, words, heading="h3", show_track=True):
     if session.is_cancelled:
         classes += " session--cancelled"
     if track is not None:
-        classes += f" session--track track-{track.pk}"
+        classes += f" track-{track.pk}"
     title = esc(session.title)
     if session.is_cancelled:
         title = f"<s>{title}</s>"
@@ -59,7 +59,7 @@ def session_row(session, *, words, heading="h3", show_track=True):
     if track is not None:
         meta.append(
             f'<span class="visually-hidden">{words["theme"]}</span> <span class="track-label">'
-            f'<span class="swatch" aria-hidden="true"></span>{esc(track.title)}</span>'
+            f'<span class="swatch"></span>{esc(track.title)}</span>'
         )
     venue = getattr(session, "where", None) or session.venue
     if venue or session.spot:
@@ -70,8 +70,8 @@ def session_row(session, *, words, heading="h3", show_track=True):
         )
     return (
         f'<li class="{classes}" id="session-{session.pk}" data-session-id="{session.pk}">'
-        f'<p class="session__time"><time datetime="{moment}">'
-        f"{esc(dates.format_time_range(start, session.end_time))}</time></p>"
+        f'<time class="session__time" datetime="{moment}">'
+        f"{esc(dates.format_time_range(start, session.end_time))}</time>"
         f'<{heading} class="session__title"><a href="{esc(session.url)}">{title}</a></{heading}>'
         f"{session_status(session)}"
         f'<p class="session__meta">{" ".join(meta)}</p></li>'

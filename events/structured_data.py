@@ -296,20 +296,26 @@ class StructuredData:
         )
 
     def programme_page(self, page, *, edition, days):
-        """The programme: its sessions, as shown (filtered), as a list of Events."""
-        sessions = [session for day in days for session in day.sessions.all()]
-        self.prepare([edition], sessions)
+        """The programme: its days, as shown (filtered), as a list of their pages. The
+        sessions' Events are on the day pages (and the themes' and their own), not
+        repeated here: at 1,440 sessions they were most of the page (issue 18)."""
+        self.prepare([edition])
         url = self.url(page.get_url(self.request))
         programme = {
             "@type": "ItemList",
             "@id": f"{url}#programme",
             "name": page.title,
             "url": url,
-            "numberOfItems": len(sessions),
+            "numberOfItems": len(days),
             "itemListOrder": SCHEMA + "ItemListOrderAscending",
             "itemListElement": [
-                {"@type": "ListItem", "position": position, "item": self.session_event(s, edition)}
-                for position, s in enumerate(sessions, start=1)
+                {
+                    "@type": "ListItem",
+                    "position": position,
+                    "url": self.url(day.get_url(self.request)),
+                    "name": day.title,
+                }
+                for position, day in enumerate(days, start=1)
             ],
         }
         return self.graph(programme, self.edition_node(edition))

@@ -119,13 +119,13 @@ def test_the_programme_strikes_a_cancelled_session_through_and_says_what_changed
     html = client.get("/2017/programme/").content.decode()
     walk = Session.objects.get(title="Прогулянка дворами")
     article = html[html.index(f'id="session-{walk.pk}"') :]
-    article = article[: article.index("</article>")]
+    article = article[: article.index("</li>")]
     assert "<s>Прогулянка дворами</s>" in article
     assert "Скасовано" in article
     assert "Злива" in article
     opening = Session.objects.get(title="Відкриття")
     article = html[html.index(f'id="session-{opening.pk}"') :]
-    article = article[: article.index("</article>")]
+    article = article[: article.index("</li>")]
     assert "Перенесено з 10:00" in article
     assert "Змінено" in article
     assert "<s>" not in article

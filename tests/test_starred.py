@@ -207,7 +207,7 @@ def queries_of_my_programme(client, programme, part, django_assert_max_num_queri
         response = client.get(url)
     assert response.status_code == 200
     content = response.content.decode()
-    return len(captured), content.count("BEGIN:VEVENT") or content.count('<article class="session')
+    return len(captured), content.count("BEGIN:VEVENT") or content.count('<li class="session')
 
 
 @pytest.mark.parametrize("part", ["my/", "my/calendar.ics"])

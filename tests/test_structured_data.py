@@ -164,17 +164,19 @@ def test_every_event_on_every_page_is_complete_for_google(every_block, demo):
     events = [
         (url, event) for (_kind, url), data in every_block.items() for event in nodes(data, "Event")
     ]
-    # Each session (in its own page, its day, its track, the programme, the edition),
-    # each edition (on each page inside it and on the home page).
-    assert len(events) > Session.objects.count() * 4
+    # Each session (in its own page, its day and its track's; the programme and the
+    # edition page list days, not every session), each edition (on each page inside
+    # it and on the home page).
+    assert len(events) > Session.objects.count() * 2
     for url, event in events:
         assert_google_event(event, f"{url} {event['name']}")
 
 
-def test_the_demo_edition_gives_its_sessions_and_itself_with_the_real_address(client, demo):
+def test_the_demo_edition_gives_itself_with_the_real_address_its_days_their_sessions(client, demo):
     data = blocks(client, demo.url)
-    events = list(nodes(data, "Event"))
-    assert len(events) == 1 + Session.objects.filter(page__in=demo.get_descendants()).count()
+    # The edition alone: its page does not carry every session (issue 18).
+    assert len(list(nodes(data, "Event"))) == 1
+    assert "subEvent" not in data
     main = data["location"]
     assert main["name"] == "Майданчик біля бібліотеки ім. Олега Ольжича"
     assert main["address"] == {
@@ -192,7 +194,15 @@ def test_the_demo_edition_gives_its_sessions_and_itself_with_the_real_address(cl
         **({"logo": data["organizer"][0]["logo"]} if "logo" in data["organizer"][0] else {}),
     }
     statuses = {session.pk: session.status for session in Session.objects.all()}
-    for event in data["subEvent"]:
+    # Its sessions are on its days' pages, each a part of it.
+    sessions = [
+        event
+        for day in DayPage.objects.descendant_of(demo).live()
+        for event in blocks(client, day.url)["@graph"]
+        if "/sessions/" in event["url"]
+    ]
+    assert len(sessions) == Session.objects.filter(page__in=demo.get_descendants()).count()
+    for event in sessions:
         pk = int(re.search(r"/sessions/(\d+)/", event["url"])[1])
         assert event["eventStatus"] == STATUSES[statuses[pk]]
         assert event["superEvent"] == {"@id": f"{SITE}{demo.url}#event"}
@@ -219,7 +229,9 @@ def test_a_page_inside_an_edition_points_to_the_edition_it_is_about(every_block,
                 assert document["url"].startswith(f"{SITE}/documents/")
         if kind == "ProgrammePage":
             (programme,) = [node for node in graph if node["@type"] == "ItemList"]
+            # Its days, each a page with its sessions' Events.
             items = programme["itemListElement"]
-            count = Session.objects.filter(page__in=demo.programme_page.get_children()).count()
-            assert programme["numberOfItems"] == len(items) == count > 0
-            assert [item["position"] for item in items] == list(range(1, count + 1))
+            days = DayPage.objects.child_of(demo.programme_page).live().order_by("date")
+            assert programme["numberOfItems"] == len(items) == days.count() > 0
+            assert [item["position"] for item in items] == list(range(1, days.count() + 1))
+            assert [item["url"] for item in items] == [f"{SITE}{day.url}" for day in days]

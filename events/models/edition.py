@@ -9,6 +9,7 @@ from functools import cached_property
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -438,7 +439,13 @@ class EditionPage(ModeratedDeletionMixin, CalendarFeedMixin, Page):
                 if any(p.role == role for p in partners)
             ],
             links=list(self.links.select_related("link_page", "link_document")),
-            days=self.programme_page.days() if self.programme_page else [],
+            # A summary per day (its number of sessions), not every session: the
+            # programme and the day pages carry those.
+            days=(
+                list(self.programme_page.live_days().annotate(session_count=Count("sessions")))
+                if self.programme_page
+                else []
+            ),
             documents=(self.documents_page.get_documents() if self.documents_page else []),
             open_data_url=self.get_url(request) + self.reverse_subpage("open_data"),
         )

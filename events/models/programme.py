@@ -665,8 +665,15 @@ class DayPage(CachedUrlMixin, EditionChildMixin, CalendarFeedMixin, Page):
         return edition is not None and edition.shows_now_and_next(today)
 
     def session_path(self, session_id):
-        """A session's own page, under the day's address: «sessions/<id>/»."""
-        return self.reverse_subpage("session", kwargs={"session_id": session_id})
+        """A session's own page, under the day's address: «sessions/<id>/». The route
+        is reversed once per day (a programme links every session)."""
+        if self._session_path is None:
+            marker = 987654321  # an id that the rest of the route cannot contain
+            path = self.reverse_subpage("session", kwargs={"session_id": marker})
+            self._session_path = path.replace(str(marker), "{}", 1)
+        return self._session_path.format(int(session_id))
+
+    _session_path = None
 
     def serve(self, request, *args, **kwargs):
         return _fresh_while_happening(super().serve(request, *args, **kwargs))

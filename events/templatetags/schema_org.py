@@ -38,11 +38,11 @@ def data_for(context, site_name):
     schema = StructuredData(request, site_name)
     if isinstance(page, EditionPage):
         partners = [p for _label, group in context.get("partner_groups", []) for p in group]
+        # The edition alone: its sessions are Events on their days, their themes,
+        # the programme and their own pages, each pointing to it (superEvent), so
+        # that the edition page does not carry every session (issue 18).
         return schema.edition_page(
-            page,
-            venues=context.get("venues", []),
-            partners=partners,
-            days=context.get("days", []),
+            page, venues=context.get("venues", []), partners=partners, days=[]
         )
     if isinstance(page, HomePage):
         return schema.home_page(page, editions=context.get("editions", []))

@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from wagtail.images import get_image_model
+from wagtail.models import Site
 
 from documents.models import DocumentsPage
 from events import open_data
@@ -363,6 +364,9 @@ def test_the_shift_costs_no_query_per_field(rolled, db, monkeypatch):
     """The same rollover with the texts left as they are makes the same queries, but for
     the copy of the hero image (whose title says 2017): the shift reads nothing itself."""
     old = rolled["old"]
+    # The pages' addresses that publishing invalidates (home.freshness) read the sites
+    # once, then from Wagtail's cache: read before either run is counted.
+    Site.get_site_root_paths()
     with CaptureQueriesContext(connection) as shifted:
         Rollover(old, next_start_date(old, 2019)).run()
     monkeypatch.setattr(DateShift, "shifted_fields", lambda self, obj, skip=(): {})

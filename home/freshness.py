@@ -309,6 +309,11 @@ def not_modified(request, answer, now=None):
     response["Last-Modified"] = http_date(answer["last_modified"])
     for header, value in answer["headers"].items():
         response[header] = value
+    # No Content-Security-Policy: a browser updates its stored copy's headers with the
+    # 304's, and a policy made now would lack the nonce of the copy's inline style
+    # (the themes' colours), which the browser would then refuse. Without one, the
+    # copy keeps the policy it came with.
+    response._csp_exempt = response._csp_exempt_ro = True
     if answer["until"] is not None:
         left = max(0, int(answer["until"] - (now or time.time())))
         patch_cache_control(response, max_age=min(left, get_max_age(response) or left))

@@ -181,12 +181,13 @@ def test_a_calendar_app_subscribing_to_the_served_demo_gets_valid_feeds_with_its
         port = url.rsplit(":", 1)[1]
         alias = f"http://localhost:{port}"
         files = {}
-        for path in ("/2017/calendar.ics", "/2017/programme/2017-06-12/calendar.ics"):
+        day_path = "/2017/programme/2017-06-12/"
+        for path in ("/2017/calendar.ics", f"{day_path}calendar.ics"):
             response = requests.get(f"{alias}{path}", timeout=30)
             assert response.status_code == 200, path
             assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
             files[path] = response.content.decode()
-        page = requests.get(f"{alias}/2017/", timeout=30).text
+        page = requests.get(f"{alias}{day_path}", timeout=30).text
     for path, text in files.items():
         events = IcsCalendarStream.calendar_from_ics(text).events
         assert events, path
@@ -197,5 +198,6 @@ def test_a_calendar_app_subscribing_to_the_served_demo_gets_valid_feeds_with_its
         assert {str(event.url).split("/2017/")[0] for event in events} == {url}
     assert libical_problems(files, tmp_path) == {}
     data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page)[1])
-    assert data["url"] == f"{url}/2017/"
-    assert all(event["url"].startswith(f"{url}/2017/") for event in data["subEvent"])
+    events = [node for node in data["@graph"] if node["@type"] == "Event"]
+    assert events[-1]["url"] == f"{url}/2017/"  # the edition, after its day's sessions
+    assert events and all(event["url"].startswith(f"{url}/2017/") for event in events)

@@ -226,6 +226,9 @@ def test_pages_feeds_and_exports_carry_validators_and_answer_304_from_the_cache(
     assert first.has_header("ETag") and first.has_header("Last-Modified")
     count, again = queries_of(client, url, if_none_match=first["ETag"])
     assert (count, again.status_code) == (0, 304)
+    # The browser's copy keeps its own policy (with its inline style's nonce): a 304
+    # carries none that would replace it.
+    assert "Content-Security-Policy" not in again
 
 
 @pytest.mark.parametrize("path", ["/api/v2/pages/", "/api/v3/pages/", "open-data/"])

@@ -114,7 +114,7 @@ def test_session_rows_are_compact_and_the_details_are_on_the_session_page(client
     html = get(client, today.url)
     session = today.sessions.get(title="Лекція про двори")
     row = re.search(
-        rf'<article class="session[^"]*" id="session-{session.pk}"[^>]*>.*?</article>', html, re.S
+        rf'<li class="session[^"]*" id="session-{session.pk}"[^>]*>.*?</li>', html, re.S
     )[0]
     assert "12:00–13:00" in row
     assert "Лекція" in row
@@ -124,7 +124,7 @@ def test_session_rows_are_compact_and_the_details_are_on_the_session_page(client
     assert "Ірина Коваль" in page and "Перше речення" in page
     # A session without a venue is at the main venue (Session.place).
     film = today.sessions.get(title="Кіно під зорями")
-    film_row = re.search(rf'id="session-{film.pk}"[^>]*>.*?</article>', html, re.S)[0]
+    film_row = re.search(rf'id="session-{film.pk}"[^>]*>.*?</li>', html, re.S)[0]
     assert "Майданчик біля бібліотеки" in film_row
 
 
